@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, date, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditColumns, sqlList, timestamptz } from './columns';
+import { ATTENDANCE_VALUES, BOOKING_STATUSES, TOKEN_TYPES } from './statuses';
+
+export const bookings = pgTable(
+  'hubspot_bookings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    hubspotId: text('hubspot_id').unique(),
+    bookingId: text('booking_id'),
+    idempotencyKey: text('idempotency_key').unique(),
+    associatedContactId: text('associated_contact_id').notNull(),
+    associatedMockExam: text('associated_mock_exam').notNull(),
+    studentId: text('student_id'),
+    name: text('name'),
+    studentEmail: text('student_email'),
+    isActive: text('is_active').notNull().default('Active'),
+    examDate: date('exam_date', { mode: 'string' }),
+    startTime: timestamptz('start_time'),
+    endTime: timestamptz('end_time'),
+    mockType: text('mock_type'),
+    mockSet: text('mock_set'),
+    tokenUsed: text('token_used'),
+    dominantHand: text('dominant_hand'),
+    attendingLocation: text('attending_location'),
+    attendance: text('attendance'),
+    tokenRefunded: boolean('token_refunded').notNull().default(false),
+    ...auditColumns,
+    syncedAt: timestamptz('synced_at'),
+  },
+  (t) => [
+    index('idx_bookings_contact').on(t.associatedContactId),
+    index('idx_bookings_exam').on(t.associatedMockExam),
+    index('idx_bookings_date').on(t.examDate),
+    // The duplicate rule: one non-cancelled booking per student per exam date per mock type.
+    uniqueIndex('hubspot_bookings_one_active_per_contact_date_type')
+      .on(t.associatedContactId, t.examDate, t.mockType)
+      .where(sql`${t.isActive} <> 'Cancelled'`),
+    check('hubspot_bookings_is_active_valid', sql.raw(`"is_active" in (${sqlList(BOOKING_STATUSES)})`)),
+    check('hubspot_bookings_attendance_valid', sql.raw(`"attendance" in (${sqlList(ATTENDANCE_VALUES)})`)),
+    check('hubspot_bookings_token_used_valid', sql.raw(`"token_used" in (${sqlList(TOKEN_TYPES)})`)),
+    // A refund only ever follows a cancellation.
+    check('hubspot_bookings_refund_only_when_cancelled', sql`not ${t.tokenRefunded} or ${t.isActive} = 'Cancelled'`),
+  ],
+);
+
+export type BookingRow = typeof bookings.$inferSelect;
+export type NewBookingRow = typeof bookings.$inferInsert;

@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, date, uuid } from 'drizzle-orm/pg-core';
+import { auditColumns, sqlList, timestamptz } from './columns';
+import { EXAM_STATUSES } from './statuses';
+
+export const mockExams = pgTable(
+  'hubspot_mock_exams',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    hubspotId: text('hubspot_id').notNull().unique(),
+    mockType: text('mock_type').notNull(),
+    mockSet: text('mock_set'),
+    examDate: date('exam_date', { mode: 'string' }).notNull(),
+    startTime: timestamptz('start_time'),
+    endTime: timestamptz('end_time'),
+    location: text('location'),
+    capacity: integer('capacity').notNull().default(8),
+    totalBookings: integer('total_bookings').notNull().default(0),
+    isActive: text('is_active').notNull().default('true'),
+    scheduledActivationDatetime: timestamptz('scheduled_activation_datetime'),
+    prerequisiteExamIds: text('prerequisite_exam_ids').array(),
+    ...auditColumns,
+    syncedAt: timestamptz('synced_at'),
+  },
+  (t) => [
+    index('idx_exams_date').on(t.examDate),
+    index('idx_exams_active').on(t.isActive),
+    check('hubspot_mock_exams_capacity_non_negative', sql`${t.capacity} >= 0`),
+    check('hubspot_mock_exams_total_bookings_non_negative', sql`${t.totalBookings} >= 0`),
+    check('hubspot_mock_exams_is_active_valid', sql.raw(`"is_active" in (${sqlList(EXAM_STATUSES)})`)),
+    // A 'scheduled' session without an activation time could never open: reject it at the source.
+    check(
+      'hubspot_mock_exams_scheduled_has_activation',
+      sql`${t.isActive} <> 'scheduled' or ${t.scheduledActivationDatetime} is not null`,
+    ),
+  ],
+);
+
+export type MockExamRow = typeof mockExams.$inferSelect;
+export type NewMockExamRow = typeof mockExams.$inferInsert;

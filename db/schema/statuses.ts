@@ -1,0 +1,25 @@
+/**
+ * Allowed values of the text status columns. They are enforced by CHECK constraints (not pg enums,
+ * whose changes break migrations) and reused by the TypeScript layer so the two cannot drift.
+ */
+export const EXAM_STATUSES = ['true', 'false', 'scheduled'] as const;
+export type ExamStatus = (typeof EXAM_STATUSES)[number];
+
+export const BOOKING_STATUSES = ['Active', 'Cancelled', 'Completed'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+export const ATTENDANCE_VALUES = ['Yes', 'No', ''] as const;
+export type Attendance = (typeof ATTENDANCE_VALUES)[number];
+
+export const MOCK_TYPES = ['Situational Judgment', 'Clinical Skills', 'Mini-mock', 'Mock Discussion'] as const;
+export type MockType = (typeof MOCK_TYPES)[number];
+
+export const TOKEN_TYPES = [
+  'Situational Judgment Token',
+  'Clinical Skills Token',
+  'Mini-mock Token',
+  'Mock Discussion Token',
+  'Shared Token',
+  'Admin Override',
+] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];

@@ -1,0 +1,26 @@
+import { defineConfig } from 'drizzle-kit';
+import { loadConfig } from './server/config';
+
+// drizzle-kit reads the same configuration as the service, so `db:studio` opens the database the
+// service would use: the embedded PGlite directory when nothing is configured.
+const { database } = loadConfig(process.env);
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './db/schema/index.ts',
+  out: './db/migrations',
+  strict: true,
+  verbose: true,
+  ...(database.kind === 'pglite'
+    ? { driver: 'pglite' as const, dbCredentials: { url: database.dataDir } }
+    : {
+        dbCredentials: {
+          host: database.host,
+          port: database.port,
+          database: database.database,
+          user: database.user,
+          password: database.password,
+          ssl: false,
+        },
+      }),
+});

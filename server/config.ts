@@ -1,0 +1,235 @@
+import { parse as parseConnectionString } from 'pg-connection-string';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, at start, and validated here; everything else
+ * receives the typed result. A bad value stops start-up with a message naming the variable.
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+const flag = (fallback: boolean) => z.stringbool().default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: port(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FRONTEND_URL: z.string().default('http://localhost:5173'),
+  TRUST_PROXY: z.string().default('false'),
+
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DB_HOST: optionalText,
+  DB_PORT: port(5432),
+  DB_NAME: z.string().default('postgres'),
+  DB_USER: z.string().default('postgres'),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_MAX: count(10, 1),
+  DB_POOL_MIN: count(0),
+  DB_IDLE_TIMEOUT_MS: positiveMs(30_000),
+  DB_CONNECT_TIMEOUT_MS: positiveMs(5_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveMs(15_000),
+  DB_MIGRATE_ON_START: flag(true),
+  PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_HOST: optionalText,
+  REDIS_PORT: port(6379),
+  REDIS_USERNAME: optionalText,
+  REDIS_PASSWORD: optionalText,
+  REDIS_TLS: flag(false),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_CONNECT_TIMEOUT_MS: positiveMs(5_000),
+
+  HEALTH_TIMEOUT_MS: positiveMs(2_000),
+  SHUTDOWN_DRAIN_DELAY_MS: count(5_000),
+  SHUTDOWN_TIMEOUT_MS: positiveMs(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveMs(65_000),
+  TRPC_MAX_BODY_BYTES: positiveMs(100_000),
+  TRPC_MAX_BATCH_SIZE: count(10, 1),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface PostgresConfig {
+  kind: 'postgres';
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string | undefined;
+  poolMax: number;
+  poolMin: number;
+  idleTimeoutMs: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface PgliteConfig {
+  kind: 'pglite';
+  dataDir: string;
+}
+
+export interface RedisConfig {
+  kind: 'redis';
+  host: string;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+  keyPrefix: string;
+  connectTimeoutMs: number;
+}
+
+export interface MemoryStoreConfig {
+  kind: 'memory';
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  version: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  frontendOrigins: string[];
+  trustProxy: boolean | number | string;
+  database: PostgresConfig | PgliteConfig;
+  migrateOnStart: boolean;
+  redis: RedisConfig | MemoryStoreConfig;
+  healthTimeoutMs: number;
+  shutdown: { drainDelayMs: number; timeoutMs: number };
+  keepAliveTimeoutMs: number;
+  trpc: { maxBodyBytes: number; maxBatchSize: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type ParsedEnv = z.output<typeof envSchema>;
+
+function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
+  const pool = {
+    poolMax: env.DB_POOL_MAX,
+    poolMin: env.DB_POOL_MIN,
+    idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  };
+  if (env.DATABASE_URL) {
+    // Split the URL into fields once, so the password reaches pg as a value and never again as text.
+    const parts = parseConnectionString(env.DATABASE_URL);
+    return {
+      kind: 'postgres',
+      host: parts.host ?? '127.0.0.1',
+      port: parts.port ? Number(parts.port) : 5432,
+      database: parts.database ?? 'postgres',
+      user: parts.user ?? 'postgres',
+      password: parts.password,
+      ...pool,
+    };
+  }
+  if (env.DB_HOST) {
+    return {
+      kind: 'postgres',
+      host: env.DB_HOST,
+      port: env.DB_PORT,
+      database: env.DB_NAME,
+      user: env.DB_USER,
+      password: env.DB_PASSWORD,
+      ...pool,
+    };
+  }
+  return { kind: 'pglite', dataDir: env.PGLITE_DATA_DIR };
+}
+
+function redisConfig(env: ParsedEnv): RedisConfig | MemoryStoreConfig {
+  const common = { keyPrefix: env.REDIS_KEY_PREFIX, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS };
+  if (env.REDIS_URL) {
+    const url = new URL(env.REDIS_URL);
+    return {
+      kind: 'redis',
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 6379,
+      username: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD,
+      tls: url.protocol === 'rediss:' || env.REDIS_TLS,
+      ...common,
+    };
+  }
+  if (env.REDIS_HOST) {
+    return {
+      kind: 'redis',
+      host: env.REDIS_HOST,
+      port: env.REDIS_PORT,
+      username: env.REDIS_USERNAME,
+      password: env.REDIS_PASSWORD,
+      tls: env.REDIS_TLS,
+      ...common,
+    };
+  }
+  return { kind: 'memory' };
+}
+
+/** Express's `trust proxy`: "true"/"false", a hop count ("1" behind one ALB), or a subnet list. */
+function trustProxySetting(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false' || raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env, version = '0.0.0'): Config {
+  const result = envSchema.safeParse(rawEnv);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const value = rawEnv[name];
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(name.includes('PASSWORD') ? '***' : value)})`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = result.data;
+  const problems: string[] = [];
+  const database = databaseConfig(env);
+  const redis = redisConfig(env);
+  if (env.NODE_ENV === 'production') {
+    // Production must never silently run on a private embedded database or per-instance locks.
+    if (database.kind === 'pglite') problems.push('DATABASE_URL: required when NODE_ENV=production (or set DB_HOST)');
+    if (redis.kind === 'memory') problems.push('REDIS_URL: required when NODE_ENV=production (or set REDIS_HOST)');
+  }
+  if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push(`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
+  if (env.KEEP_ALIVE_TIMEOUT_MS <= 60_000) {
+    problems.push('KEEP_ALIVE_TIMEOUT_MS: must exceed the ALB idle timeout of 60000 ms, or the ALB sees 502s');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    version,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    frontendOrigins: env.FRONTEND_URL.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    database,
+    migrateOnStart: env.DB_MIGRATE_ON_START,
+    redis,
+    healthTimeoutMs: env.HEALTH_TIMEOUT_MS,
+    shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
+  };
+}

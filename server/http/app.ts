@@ -1,0 +1,96 @@
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import compression from 'compression';
+import cors from 'cors';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { DatabaseHandle } from '../../db/client';
+import type { Config } from '../config';
+import { createContextFactory } from '../context';
+import { checkHealth } from '../health';
+import type { Lifecycle } from '../lifecycle';
+import type { Logger } from '../logger';
+import type { KeyValueStore } from '../redis';
+import { appRouter } from '../routers';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  kv: KeyValueStore;
+  logger: Logger;
+  lifecycle: Lifecycle;
+}
+
+/** Accept the caller's (or the ALB's) request id when it is sane, so logs join across hops. */
+const REQUEST_ID = /^[\w.:=-]{1,128}$/;
+
+export function createApp({ config, database, kv, logger, lifecycle }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId(req, res) {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // The ALB polls health every few seconds; only its failures are worth a log line.
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(helmet());
+  app.use(cors({ origin: config.frontendOrigins, credentials: true }));
+  app.use(compression());
+
+  app.get('/api/health', async (_req, res) => {
+    const report = await checkHealth({
+      database,
+      kv,
+      lifecycle,
+      version: config.version,
+      timeoutMs: config.healthTimeoutMs,
+    });
+    if (report.status !== 'healthy') logger.warn({ health: report }, 'health: not healthy');
+    res.status(report.status === 'healthy' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
+  });
+
+  // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
+  app.use(
+    '/api/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: createContextFactory({ config, db: database.db, kv, logger }),
+      maxBodySize: config.trpc.maxBodyBytes,
+      maxBatchSize: config.trpc.maxBatchSize,
+      onError({ error, path, ctx }) {
+        // Unknown errors are logged once, here, with their cause; domain errors are expected answers.
+        if (error.code === 'INTERNAL_SERVER_ERROR') (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'NOT_FOUND' });
+  });
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    req.log.error({ err }, 'http: unhandled error');
+    if (!res.headersSent) res.status(500).json({ error: 'INTERNAL_ERROR' });
+  };
+  app.use(onError);
+  return app;
+}

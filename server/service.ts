@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openDatabase, type DatabaseHandle } from '../db/client';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import { createLifecycle, type Lifecycle } from './lifecycle';
+import type { Logger } from './logger';
+import { openKeyValueStore, type KeyValueStore } from './redis';
+import { gracefulShutdown } from './shutdown';
+import { prepareDatabaseInBackground } from './startup';
+
+export interface RunningService {
+  server: Server;
+  url: string;
+  lifecycle: Lifecycle;
+  database: DatabaseHandle;
+  kv: KeyValueStore;
+  /** Resolves when migrations (and the embedded seed) are applied. */
+  databaseReady: Promise<void>;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Opens the dependencies, starts listening, and prepares the database in the background. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const database = await openDatabase(config.database, logger);
+  const kv = openKeyValueStore(config.redis, logger);
+  const lifecycle = createLifecycle();
+
+  const server = createServer(createApp({ config, database, kv, logger, lifecycle }));
+  // Longer than the ALB's 60 s idle timeout, so the ALB (not us) always closes idle connections.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, database: database.mode, redis: kv.mode, version: config.version }, 'listening');
+
+  const preparation = prepareDatabaseInBackground(database, config, logger, lifecycle);
+  return {
+    server,
+    url,
+    lifecycle,
+    database,
+    kv,
+    databaseReady: preparation.done,
+    shutdown: (reason) =>
+      gracefulShutdown({ server, lifecycle, logger, settings: config.shutdown, reason }, async () => {
+        preparation.stop();
+        await kv.close();
+        await database.close();
+      }),
+  };
+}

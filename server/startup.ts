@@ -1,0 +1,48 @@
+import type { DatabaseHandle } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
+import { isEmpty, seedDemoData } from '../db/seed';
+import type { Config } from './config';
+import type { Lifecycle } from './lifecycle';
+import type { Logger } from './logger';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+const backoffMs = (attempt: number) => Math.min(500 * 2 ** attempt, 30_000);
+
+async function prepareOnce(database: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
+  if (config.migrateOnStart || database.mode === 'pglite') await migrateDatabase(database);
+  if (database.mode === 'pglite' && (await isEmpty(database.db))) {
+    const seeded = await seedDemoData(database.db);
+    logger.info(seeded, 'embedded database was empty: seeded the demo student and demo sessions');
+  }
+}
+
+/**
+ * Brings the database to the committed schema, retrying with backoff while it is unreachable:
+ * the server is already listening, health answers 503 meanwhile, and nothing crash-loops.
+ */
+export function prepareDatabaseInBackground(
+  database: DatabaseHandle,
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+): { done: Promise<void>; stop(): void } {
+  let stopped = false;
+  const done = (async () => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await prepareOnce(database, config, logger);
+        lifecycle.databaseReady = true;
+        lifecycle.databaseStartError = undefined;
+        logger.info({ mode: database.mode }, 'database ready');
+        return;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        lifecycle.databaseStartError = message;
+        const delay = backoffMs(attempt);
+        logger.error({ err, retryInMs: delay }, 'database not ready; retrying');
+        await sleep(delay);
+      }
+    }
+  })();
+  return { done, stop: () => void (stopped = true) };
+}
