@@ -1,0 +1,52 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import superjson from 'superjson';
+import type { AppErrorCode } from '../../server/errors';
+import type { AppRouter } from '../../server/routers';
+
+export type { AppRouter, AppErrorCode };
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export interface ClientOptions {
+  /** The tRPC endpoint, e.g. https://booking.example.org/api/trpc */
+  url: string;
+  /** Session token to send as `Authorization: Bearer`; the httpOnly cookie is sent regardless. */
+  getToken?: () => string | undefined | null | Promise<string | undefined | null>;
+  fetch?: typeof globalThis.fetch;
+  headers?: Record<string, string>;
+}
+
+/** The server rejects batches larger than its TRPC_MAX_BATCH_SIZE (default 10). */
+const MAX_BATCH_ITEMS = 10;
+
+export function createClient(options: ClientOptions) {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: options.url,
+        transformer: superjson,
+        maxItems: MAX_BATCH_ITEMS,
+        async headers() {
+          const token = await options.getToken?.();
+          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        },
+        fetch: (input, init) => fetchImpl(input, { ...(init as RequestInit), credentials: 'include' }),
+      }),
+    ],
+  });
+}
+
+export type Client = ReturnType<typeof createClient>;
+
+export interface AppError extends TRPCClientError<AppRouter> {
+  data: NonNullable<TRPCClientError<AppRouter>['data']> & { appCode: AppErrorCode };
+}
+
+/** Narrows an unknown error to a typed app error, optionally of one code: `isAppError(err, 'EXAM_FULL')`. */
+export function isAppError<C extends AppErrorCode>(err: unknown, code?: C): err is AppError & { data: { appCode: C } } {
+  if (!(err instanceof TRPCClientError)) return false;
+  const appCode = (err.data as { appCode?: unknown } | undefined)?.appCode;
+  return typeof appCode === 'string' && (code === undefined || appCode === code);
+}

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+export interface ChildServer {
+  process: ChildProcess;
+  /** Base URL, known once the server logged "listening". */
+  url: string;
+  /** Every stdout line so far (pino JSON), parsed where it is JSON. */
+  logs: Array<Record<string, unknown>>;
+  stderr: () => string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+const repoRoot = new URL('../../', import.meta.url);
+
+/** The environment a server child sees: nothing of the developer's shell but what Node needs. */
+export function cleanEnv(env: Record<string, string>): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  return { ...base, PORT: '0', HOST: '127.0.0.1', ...env };
+}
+
+/** Runs `server/main.ts` exactly as `npm start` does (node --import tsx), in its own process. */
+export function runServerProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | string>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: repoRoot,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, exited, stderr: () => stderr };
+}
+
+/** Starts a server process and waits for its "listening" log line. */
+export async function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
+  const { child, exited, stderr } = runServerProcess(env);
+  const logs: Array<Record<string, unknown>> = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr()}`)), timeoutMs);
+    exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr()}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        entry = { raw: line };
+      }
+      logs.push(entry);
+      if (entry.msg === 'listening') {
+        clearTimeout(timer);
+        resolve(entry.url as string);
+      }
+    });
+  });
+  return { process: child, url, logs, stderr, exited };
+}
+
+/** Polls until `check` returns true (the way an ALB would), or fails after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,49 @@
+import { inject } from 'vitest';
+import { createClient } from '../../client/src';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { startService, type RunningService } from '../../server/service';
+import { createTestDatabase, type TestDatabase } from './database';
+import { deleteKeys, uniqueRedisPrefix } from './redis';
+
+export interface TestService {
+  service: RunningService;
+  database: TestDatabase;
+  client: ReturnType<typeof createClient>;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real service, in this process, on a database and Redis prefix of its own. `env` overrides the
+ * configuration exactly as environment variables would (e.g. REDIS_URL at a dead port).
+ */
+export async function startTestService(env: Record<string, string> = {}, options: { waitForDatabase?: boolean } = {}): Promise<TestService> {
+  const database = await createTestDatabase();
+  const redisPrefix = uniqueRedisPrefix();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: redisPrefix,
+    HEALTH_TIMEOUT_MS: '1000',
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+    ...env,
+  });
+  const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  if (options.waitForDatabase !== false) await service.databaseReady;
+  return {
+    service,
+    database,
+    url: service.url,
+    client: createClient({ url: `${service.url}/api/trpc` }),
+    async stop() {
+      await service.shutdown('test finished');
+      await database.drop();
+      await deleteKeys(redisPrefix);
+    },
+  };
+}
