@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
 import type { Lifecycle } from './lifecycle';
 import type { KeyValueStore } from './redis';
+import { rootMessage, withTimeout } from './time';
 
 export interface DependencyHealth {
   status: 'up' | 'down';
@@ -25,29 +26,13 @@ export interface HealthDeps {
   timeoutMs: number;
 }
 
-class TimeoutError extends Error {}
-
-/** Resolves or rejects with the probe, or rejects after `ms`; the timer never outlives the race. */
-async function withTimeout<T>(probe: () => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([probe(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function probe(mode: string, timeoutMs: number, check: () => Promise<unknown>): Promise<DependencyHealth> {
   const started = performance.now();
   try {
-    await withTimeout(check, timeoutMs);
+    await withTimeout(check(), timeoutMs);
     return { status: 'up', mode, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
-    const error = err instanceof Error ? err.message || err.name : String(err);
-    return { status: 'down', mode, latencyMs: Math.round(performance.now() - started), error };
+    return { status: 'down', mode, latencyMs: Math.round(performance.now() - started), error: rootMessage(err) };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
+import { sleep, withTimeout } from './time';
 
 export interface ShutdownDeps {
   server: Server;
@@ -10,7 +11,6 @@ export interface ShutdownDeps {
   reason: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The ALB-friendly order: report "draining" at once so the target is taken out of rotation, keep
@@ -34,6 +34,9 @@ export async function gracefulShutdown(deps: ShutdownDeps, closeDependencies: ()
   await closed;
   clearTimeout(force);
 
-  await closeDependencies();
+  // A dependency that never answers (a connect stuck on a dead host) must not keep the process alive.
+  await withTimeout(closeDependencies(), settings.timeoutMs).catch((err: unknown) =>
+    logger.warn({ err }, 'shutdown: closing dependencies did not finish; exiting anyway'),
+  );
   logger.info('shutdown: complete');
 }

@@ -4,8 +4,9 @@ import { isEmpty, seedDemoData } from '../db/seed';
 import type { Config } from './config';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
+import { setTimeout as delay } from 'node:timers/promises';
+import { rootMessage } from './time';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const backoffMs = (attempt: number) => Math.min(500 * 2 ** attempt, 30_000);
 
 async function prepareOnce(database: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
@@ -26,9 +27,9 @@ export function prepareDatabaseInBackground(
   logger: Logger,
   lifecycle: Lifecycle,
 ): { done: Promise<void>; stop(): void } {
-  let stopped = false;
+  const stopping = new AbortController();
   const done = (async () => {
-    for (let attempt = 0; !stopped; attempt++) {
+    for (let attempt = 0; !stopping.signal.aborted; attempt++) {
       try {
         await prepareOnce(database, config, logger);
         lifecycle.databaseReady = true;
@@ -36,13 +37,12 @@ export function prepareDatabaseInBackground(
         logger.info({ mode: database.mode }, 'database ready');
         return;
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        lifecycle.databaseStartError = message;
-        const delay = backoffMs(attempt);
-        logger.error({ err, retryInMs: delay }, 'database not ready; retrying');
-        await sleep(delay);
+        lifecycle.databaseStartError = rootMessage(err);
+        const retryInMs = backoffMs(attempt);
+        logger.error({ err, retryInMs }, 'database not ready; retrying');
+        await delay(retryInMs, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
   })();
-  return { done, stop: () => void (stopped = true) };
+  return { done, stop: () => stopping.abort() };
 }

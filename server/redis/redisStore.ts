@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { once } from 'node:events';
 import type { RedisConfig } from '../config';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from './store';
@@ -15,6 +16,8 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): Redis {
     tls: cfg.tls ? { servername: cfg.host } : undefined,
     keyPrefix: cfg.keyPrefix,
     connectTimeout: cfg.connectTimeoutMs,
+    // Shows which service and process a connection belongs to in CLIENT LIST.
+    connectionName: `mocks-booking:${process.pid}`,
     // Fail commands at once while disconnected instead of queueing them: callers degrade to
     // Postgres-only behaviour, and nothing (health checks included) hangs on a dead Redis.
     enableOfflineQueue: false,
@@ -34,10 +37,13 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): Redis {
   return client;
 }
 
-export function createRedisStore(client: Redis): KeyValueStore {
+export function createRedisStore(client: Redis, readyWaitMs: number): KeyValueStore {
   return {
     mode: 'redis',
     async ping() {
+      // Just after start (or a reconnect) the connection may still be on its way: wait for it,
+      // bounded, rather than report a healthy Redis as down. The signal removes the listener.
+      if (client.status !== 'ready') await once(client, 'ready', { signal: AbortSignal.timeout(readyWaitMs) });
       await client.ping();
     },
     async close() {

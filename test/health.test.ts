@@ -1,0 +1,131 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isAppError } from '../client/src';
+import type { HealthReport } from '../server/health';
+import { createTestDatabase } from './helpers/database';
+import { DEAD_PORT } from './helpers/redis';
+import { startTestService, type TestService } from './helpers/service';
+import { startTcpProxy } from './helpers/tcpProxy';
+
+const started: TestService[] = [];
+afterEach(async () => {
+  for (const s of started.splice(0)) await s.stop();
+});
+
+async function serve(env: Record<string, string> = {}, options?: { waitForDatabase?: boolean }) {
+  const s = await startTestService(env, options);
+  started.push(s);
+  return s;
+}
+
+async function health(url: string): Promise<{ status: number; body: HealthReport }> {
+  const res = await fetch(`${url}/api/health`);
+  return { status: res.status, body: (await res.json()) as HealthReport };
+}
+
+/** A TCP server that accepts connections and never answers: the worst kind of dead dependency. */
+let blackHole: Server;
+let blackHolePort: number;
+const sockets = new Set<Socket>();
+beforeAll(async () => {
+  blackHole = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  blackHolePort = (blackHole.address() as { port: number }).port;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => blackHole.close(resolve));
+});
+
+describe('GET /api/health', () => {
+  it('answers 200 with both dependencies up and the version', async () => {
+    const s = await serve();
+    const { status, body } = await health(s.url);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'healthy',
+      database: { status: 'up', mode: 'postgres' },
+      redis: { status: 'up', mode: 'redis' },
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+  });
+
+  it('answers 503 naming Redis when Redis is unreachable, and the API still serves from Postgres', async () => {
+    const s = await serve({ REDIS_URL: `redis://127.0.0.1:${DEAD_PORT}` });
+    const { status, body } = await health(s.url);
+    expect(status).toBe(503);
+    expect(body.status).toBe('unhealthy');
+    expect(body.database.status).toBe('up');
+    expect(body.redis).toMatchObject({ status: 'down', mode: 'redis', error: expect.any(String) });
+    await expect(s.client.exams.available.query()).resolves.toEqual([]);
+  });
+
+  it('answers 503 naming the database when Postgres is unreachable', async () => {
+    const s = await serve({ DATABASE_URL: `postgres://postgres@127.0.0.1:${DEAD_PORT}/nowhere` }, { waitForDatabase: false });
+    const { status, body } = await health(s.url);
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ status: 'down', mode: 'postgres', error: expect.stringMatching(/ECONNREFUSED|connect/) });
+    expect(body.redis.status).toBe('up');
+  });
+
+  it('answers within its timeout even when a dependency accepts connections and never replies', async () => {
+    const s = await serve(
+      {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${blackHolePort}/nowhere`,
+        HEALTH_TIMEOUT_MS: '300',
+        DB_CONNECT_TIMEOUT_MS: '60000',
+        SHUTDOWN_TIMEOUT_MS: '500',
+      },
+      { waitForDatabase: false },
+    );
+    const { status, body } = await health(s.url);
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ status: 'down', error: 'no answer within 300 ms' });
+  });
+
+  it('goes 503 when Redis goes away at run time and back to 200 when it returns, without a restart', async () => {
+    const redisPort = Number(new URL(inject('redisUrl')).port || 6379);
+    const proxy = await startTcpProxy(redisPort);
+    try {
+      const s = await serve({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+      await expect.poll(async () => (await health(s.url)).status, { timeout: 10_000 }).toBe(200);
+
+      await proxy.stop();
+      await expect.poll(async () => (await health(s.url)).body.redis.status, { timeout: 10_000 }).toBe('down');
+      expect((await health(s.url)).status).toBe(503);
+      await expect(s.client.exams.available.query()).resolves.toEqual([]);
+
+      await proxy.start();
+      await expect.poll(async () => (await health(s.url)).status, { timeout: 10_000 }).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('goes 503 when Postgres goes away at run time and back to 200 when it returns', async () => {
+    const pgPort = Number(new URL(inject('postgresAdminUrl')).port || 5432);
+    const proxy = await startTcpProxy(pgPort);
+    try {
+      const probe = await createTestDatabase();
+      const s = await serve({ DATABASE_URL: probe.url.replace(`:${pgPort}/`, `:${proxy.port}/`) });
+      expect((await health(s.url)).status).toBe(200);
+
+      await proxy.stop();
+      const down = await health(s.url);
+      expect(down.status).toBe(503);
+      expect(down.body.database.status).toBe('down');
+      const failed = await s.client.exams.available.query().catch((e: unknown) => e);
+      expect(isAppError(failed)).toBe(true);
+
+      await proxy.start();
+      await expect.poll(async () => (await health(s.url)).status, { timeout: 10_000 }).toBe(200);
+      await expect(s.client.exams.available.query()).resolves.toEqual([]);
+      await probe.drop();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
