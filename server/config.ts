@@ -187,6 +187,12 @@ function trustProxySetting(raw: string): boolean | number | string {
   return raw;
 }
 
+/** What an error message may show of a value: never a password, not even inside a URL. */
+function redacted(name: string, value: string): string {
+  if (/PASSWORD|SECRET|TOKEN/.test(name)) return '***';
+  return value.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
 export function loadConfig(rawEnv: Record<string, string | undefined> = process.env, version = '0.0.0'): Config {
   const result = envSchema.safeParse(rawEnv);
   if (!result.success) {
@@ -194,7 +200,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       result.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(environment)';
         const value = rawEnv[name];
-        const shown = value === undefined ? '' : ` (got ${JSON.stringify(name.includes('PASSWORD') ? '***' : value)})`;
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(redacted(name, value))})`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );
