@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 
@@ -52,6 +53,17 @@ const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: positiveMs(65_000),
   TRPC_MAX_BODY_BYTES: positiveMs(100_000),
   TRPC_MAX_BATCH_SIZE: count(10, 1),
+
+  SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_COOKIE_NAME: z.string().regex(/^[\w-]+$/).default('mb_session'),
+  SESSION_COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
+  LOGIN_RATE_LIMIT_PER_IP: count(30, 1),
+  LOGIN_RATE_LIMIT_PER_STUDENT: count(10, 1),
+  BOOKING_LOCK_TTL_MS: positiveMs(10_000),
+  BOOKING_LOCK_WAIT_MS: positiveMs(10_000),
+  CANCELLATION_CUTOFF_HOURS: z.coerce.number().min(0).default(0),
+  SEAT_COUNTER_TTL_MS: positiveMs(300_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -105,6 +117,17 @@ export interface Config {
   shutdown: { drainDelayMs: number; timeoutMs: number };
   keepAliveTimeoutMs: number;
   trpc: { maxBodyBytes: number; maxBatchSize: number };
+  session: {
+    /** HMAC key of session tokens; random per process when unset outside production. */
+    secret: string;
+    secretIsEphemeral: boolean;
+    ttlMs: number;
+    cookieName: string;
+    cookieSameSite: 'lax' | 'strict' | 'none';
+    cookieSecure: boolean;
+  };
+  loginRateLimit: { perIpPerMinute: number; perStudentPerMinute: number };
+  booking: { lockTtlMs: number; lockWaitMs: number; cancellationCutoffMs: number; seatCounterTtlMs: number };
 }
 
 export class ConfigError extends Error {
@@ -214,6 +237,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     if (database.kind === 'pglite') problems.push('DATABASE_URL: required when NODE_ENV=production (or set DB_HOST)');
     if (redis.kind === 'memory') problems.push('REDIS_URL: required when NODE_ENV=production (or set REDIS_HOST)');
   }
+  if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+    // Several instances must verify each other's tokens, and a restart must not log everyone out.
+    problems.push('SESSION_SECRET: required when NODE_ENV=production (32+ random characters, the same on every instance)');
+  }
+  if (env.SESSION_COOKIE_SAMESITE === 'none' && env.NODE_ENV !== 'production') {
+    problems.push('SESSION_COOKIE_SAMESITE: "none" needs a Secure cookie, which is only set in production');
+  }
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push(`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
   if (env.KEEP_ALIVE_TIMEOUT_MS <= 60_000) {
     problems.push('KEEP_ALIVE_TIMEOUT_MS: must exceed the ALB idle timeout of 60000 ms, or the ALB sees 502s');
@@ -237,5 +267,20 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
+    session: {
+      secret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretIsEphemeral: !env.SESSION_SECRET,
+      ttlMs: env.SESSION_TTL_HOURS * 3_600_000,
+      cookieName: env.SESSION_COOKIE_NAME,
+      cookieSameSite: env.SESSION_COOKIE_SAMESITE,
+      cookieSecure: env.NODE_ENV === 'production',
+    },
+    loginRateLimit: { perIpPerMinute: env.LOGIN_RATE_LIMIT_PER_IP, perStudentPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT },
+    booking: {
+      lockTtlMs: env.BOOKING_LOCK_TTL_MS,
+      lockWaitMs: env.BOOKING_LOCK_WAIT_MS,
+      cancellationCutoffMs: env.CANCELLATION_CUTOFF_HOURS * 3_600_000,
+      seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Database } from '../db/client';
+import { sessionTokenOf, verifySessionToken, type StudentSession } from './auth/session';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { KeyValueStore } from './redis';
@@ -12,20 +13,27 @@ export interface Dependencies {
   logger: Logger;
 }
 
-export type InnerContext = Dependencies & { now: () => Date };
-
-export function createInnerContext(deps: Dependencies): InnerContext {
-  return { ...deps, now: () => new Date() };
+export interface InnerContext extends Dependencies {
+  now: () => Date;
+  /** The logged-in student, from a verified session token; absent for anonymous calls. */
+  user?: StudentSession | undefined;
 }
 
-/** Per-request context: the inner one plus the request (for auth headers, cookies, client IP). */
+export function createInnerContext(deps: Dependencies, user?: StudentSession): InnerContext {
+  return { ...deps, now: () => new Date(), user };
+}
+
+/** Per-request context: the inner one, the student the request's token proves, and the request. */
 export function createContextFactory(deps: Dependencies) {
-  return ({ req, res }: CreateExpressContextOptions) => ({
-    ...createInnerContext(deps),
-    logger: (req as { log?: Logger }).log ?? deps.logger,
-    req,
-    res,
-  });
+  return async ({ req, res }: CreateExpressContextOptions) => {
+    const token = sessionTokenOf(req, deps.config.session.cookieName);
+    const user = token ? await verifySessionToken(token, deps.config.session) : undefined;
+    return {
+      ...createInnerContext({ ...deps, logger: (req as { log?: Logger }).log ?? deps.logger }, user),
+      req,
+      res,
+    };
+  };
 }
 
 export type Context = InnerContext & Partial<Pick<CreateExpressContextOptions, 'req' | 'res'>>;

@@ -49,6 +49,11 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ KEEP_ALIVE_TIMEOUT_MS: '5000' }, 'KEEP_ALIVE_TIMEOUT_MS'],
     [{ HEALTH_TIMEOUT_MS: '-1' }, 'HEALTH_TIMEOUT_MS'],
+    [{ SESSION_SECRET: 'too-short' }, 'SESSION_SECRET'],
+    [{ SESSION_COOKIE_SAMESITE: 'none' }, 'SESSION_COOKIE_SAMESITE'],
+    [{ LOGIN_RATE_LIMIT_PER_IP: '0' }, 'LOGIN_RATE_LIMIT_PER_IP'],
+    [{ BOOKING_LOCK_WAIT_MS: 'soon' }, 'BOOKING_LOCK_WAIT_MS'],
+    [{ CANCELLATION_CUTOFF_HOURS: '-2' }, 'CANCELLATION_CUTOFF_HOURS'],
   ])('rejects %j naming %s', (env, variable) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -56,7 +61,7 @@ describe('configuration', () => {
   });
 
   it('never echoes a password in an error', () => {
-    const problems = problemsOf({ DB_PASSWORD: 'hunter2', PORT: 'x', DATABASE_URL: 'http://u:hunter2@h/d' });
+    const problems = problemsOf({ DB_PASSWORD: 'hunter2', PORT: 'x', DATABASE_URL: 'http://u:hunter2@h/d', SESSION_SECRET: 'hunter2' });
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
@@ -64,8 +69,11 @@ describe('configuration', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^DATABASE_URL: required when NODE_ENV=production/),
       expect.stringMatching(/^REDIS_URL: required when NODE_ENV=production/),
+      expect.stringMatching(/^SESSION_SECRET: required when NODE_ENV=production/),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' })).toEqual([expect.stringMatching(/^REDIS_URL/)]);
+    const secret = 'x'.repeat(32);
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', SESSION_SECRET: secret })).toEqual([expect.stringMatching(/^REDIS_URL/)]);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', REDIS_URL: 'redis://r', SESSION_SECRET: secret })).not.toThrow();
   });
 
   it('a bad value stops `npm start` with exit 1 and a message naming the variable, no stack trace', async () => {

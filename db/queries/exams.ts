@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, lte, or, sql, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { mockExams } from '../schema';
+import { bookings, mockExams } from '../schema';
 
 export interface BookableExamFilter {
   now: Date;
@@ -52,4 +52,52 @@ export function listBookableExams(db: Executor, f: BookableExamFilter) {
       ),
     )
     .orderBy(asc(mockExams.startTime), asc(mockExams.hubspotId));
+}
+
+const examDetailColumns = {
+  ...examListingColumns,
+  isActive: mockExams.isActive,
+  scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
+  prerequisiteExamIds: mockExams.prerequisiteExamIds,
+};
+export type ExamDetail = Awaited<ReturnType<typeof findExam>> & {};
+
+export async function findExam(db: Executor, examId: string) {
+  const [row] = await db.select(examDetailColumns).from(mockExams).where(eq(mockExams.hubspotId, examId));
+  return row;
+}
+
+/** Locks the session row: every booking and cancellation of one session runs one at a time. */
+export async function lockExam(tx: Executor, examId: string) {
+  const [row] = await tx.select(examDetailColumns).from(mockExams).where(eq(mockExams.hubspotId, examId)).for('update');
+  return row;
+}
+
+/** Seats taken, counted from the bookings themselves (never from the stored counter). */
+export async function countActiveBookings(tx: Executor, examId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(bookings)
+    .where(and(eq(bookings.associatedMockExam, examId), ne(bookings.isActive, 'Cancelled')));
+  return row?.n ?? 0;
+}
+
+export async function setTotalBookings(tx: Executor, examId: string, total: number): Promise<void> {
+  await tx.update(mockExams).set({ totalBookings: total }).where(eq(mockExams.hubspotId, examId));
+}
+
+/** Which of `examIds` the student attended or holds: an Active or Completed booking on it. */
+export async function satisfiedPrerequisites(tx: Executor, contactId: string, examIds: string[]): Promise<Set<string>> {
+  if (examIds.length === 0) return new Set();
+  const rows = await tx
+    .selectDistinct({ examId: bookings.associatedMockExam })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.associatedContactId, contactId),
+        inArray(bookings.associatedMockExam, examIds),
+        inArray(bookings.isActive, ['Active', 'Completed']),
+      ),
+    );
+  return new Set(rows.map((r) => r.examId));
 }

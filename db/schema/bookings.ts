@@ -26,6 +26,10 @@ export const bookings = pgTable(
     attendingLocation: text('attending_location'),
     attendance: text('attendance'),
     tokenRefunded: boolean('token_refunded').notNull().default(false),
+    // Added for cancellations (the live Supabase table already has token_refunded_at).
+    tokenRefundedAt: timestamptz('token_refunded_at'),
+    cancelledAt: timestamptz('cancelled_at'),
+    cancellationReason: text('cancellation_reason'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
   },

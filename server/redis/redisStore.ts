@@ -7,7 +7,19 @@ import type { KeyValueStore } from './store';
 /** Reconnect forever, backing off to at most 2 s: a lost Redis must come back without a restart. */
 const reconnectDelayMs = (attempt: number) => Math.min(attempt * 200, 2_000);
 
-export function createRedisClient(cfg: RedisConfig, log: Logger): Redis {
+// Compare-and-delete: release the lock only while it still carries our token.
+const UNLOCK_LUA = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// INCR with the window's expiry set on the first hit; returns the count and the time left.
+const COUNT_HIT_LUA = `local n = redis.call('incr', KEYS[1])
+if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
+return { n, redis.call('pttl', KEYS[1]) }`;
+
+interface ScriptedRedis extends Redis {
+  unlockIfOwner(key: string, token: string): Promise<number>;
+  countHit(key: string, windowMs: number): Promise<[number, number]>;
+}
+
+export function createRedisClient(cfg: RedisConfig, log: Logger): ScriptedRedis {
   const client = new Redis({
     host: cfg.host,
     port: cfg.port,
@@ -24,6 +36,9 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): Redis {
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelayMs,
   });
+  // defineCommand (EVALSHA with EVAL fallback) applies keyPrefix to KEYS like any other command.
+  client.defineCommand('unlockIfOwner', { numberOfKeys: 1, lua: UNLOCK_LUA });
+  client.defineCommand('countHit', { numberOfKeys: 1, lua: COUNT_HIT_LUA });
   let reported = false;
   client.on('error', (err: Error) => {
     // ioredis emits an error per reconnect attempt; log the first of each outage only.
@@ -34,10 +49,10 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): Redis {
     if (reported) log.info('redis: connection restored');
     reported = false;
   });
-  return client;
+  return client as ScriptedRedis;
 }
 
-export function createRedisStore(client: Redis, readyWaitMs: number): KeyValueStore {
+export function createRedisStore(client: ScriptedRedis, readyWaitMs: number): KeyValueStore {
   return {
     mode: 'redis',
     async ping() {
@@ -45,6 +60,27 @@ export function createRedisStore(client: Redis, readyWaitMs: number): KeyValueSt
       // bounded, rather than report a healthy Redis as down. The signal removes the listener.
       if (client.status !== 'ready') await once(client, 'ready', { signal: AbortSignal.timeout(readyWaitMs) });
       await client.ping();
+    },
+    async tryLock(key, token, ttlMs) {
+      return (await client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
+    },
+    async unlock(key, token) {
+      return (await client.unlockIfOwner(key, token)) === 1;
+    },
+    async getNumbers(keys) {
+      if (keys.length === 0) return [];
+      const values = await client.mget(...keys);
+      return values.map((v) => (v === null ? null : Number(v)));
+    },
+    async setNumbers(entries, ttlMs) {
+      if (entries.length === 0) return;
+      const pipeline = client.multi();
+      for (const [key, value] of entries) pipeline.set(key, String(value), 'PX', ttlMs);
+      await pipeline.exec();
+    },
+    async countHit(key, windowMs) {
+      const [count, ttl] = await client.countHit(key, windowMs);
+      return { count, resetInMs: ttl > 0 ? ttl : windowMs };
     },
     async close() {
       if (client.status === 'end') return;

@@ -16,3 +16,5 @@ export const availableExamsInput = z
   .optional();
 
 export type AvailableExamsInput = NonNullable<z.infer<typeof availableExamsInput>>;
+
+export const examByIdInput = z.object({ examId: z.string().trim().min(1).max(100) }).strict();

@@ -1,9 +1,8 @@
-import { listAvailableExams } from '../services/exams';
+import { getExam, listAvailableExams } from '../services/exams';
 import { publicProcedure, router } from '../trpc';
-import { availableExamsInput } from './exams.schema';
+import { availableExamsInput, examByIdInput } from './exams.schema';
 
 export const examsRouter = router({
-  available: publicProcedure
-    .input(availableExamsInput)
-    .query(({ ctx, input }) => listAvailableExams(ctx, input ?? {})),
+  available: publicProcedure.input(availableExamsInput).query(({ ctx, input }) => listAvailableExams(ctx, input ?? {})),
+  byId: publicProcedure.input(examByIdInput).query(({ ctx, input }) => getExam(ctx, input.examId)),
 });

@@ -1,8 +1,14 @@
 import { router } from '../trpc';
+import { authRouter } from './auth';
+import { bookingsRouter } from './bookings';
+import { creditsRouter } from './credits';
 import { examsRouter } from './exams';
 
 export const appRouter = router({
+  auth: authRouter,
   exams: examsRouter,
+  credits: creditsRouter,
+  bookings: bookingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

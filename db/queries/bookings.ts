@@ -1,0 +1,126 @@
+import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { bookings, mockExams, type NewBookingRow } from '../schema';
+
+/** What the API shows of a booking; the session's location comes from the session row. */
+export const bookingColumns = {
+  bookingId: bookings.id,
+  bookingCode: bookings.bookingId,
+  examId: bookings.associatedMockExam,
+  contactId: bookings.associatedContactId,
+  mockType: bookings.mockType,
+  mockSet: bookings.mockSet,
+  examDate: bookings.examDate,
+  startTime: bookings.startTime,
+  endTime: bookings.endTime,
+  isActive: bookings.isActive,
+  tokenUsed: bookings.tokenUsed,
+  tokenRefunded: bookings.tokenRefunded,
+  attendance: bookings.attendance,
+  attendingLocation: bookings.attendingLocation,
+  dominantHand: bookings.dominantHand,
+  idempotencyKey: bookings.idempotencyKey,
+  createdAt: bookings.createdAt,
+  cancelledAt: bookings.cancelledAt,
+};
+export type BookingView = Awaited<ReturnType<typeof insertBooking>>;
+
+export async function insertBooking(tx: Executor, values: NewBookingRow) {
+  const [row] = await tx.insert(bookings).values(values).returning(bookingColumns);
+  return row!;
+}
+
+export async function findBookingByIdempotencyKey(db: Executor, key: string) {
+  const [row] = await db.select(bookingColumns).from(bookings).where(eq(bookings.idempotencyKey, key));
+  return row;
+}
+
+/** The student's own booking only: another student's id reads exactly like a missing one. */
+export async function findOwnBooking(db: Executor, contactId: string, bookingId: string) {
+  const [row] = await db
+    .select({ ...bookingColumns, location: mockExams.location })
+    .from(bookings)
+    .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(and(eq(bookings.id, bookingId), eq(bookings.associatedContactId, contactId)));
+  return row;
+}
+
+export async function lockOwnBooking(tx: Executor, contactId: string, bookingId: string) {
+  const [row] = await tx
+    .select(bookingColumns)
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.associatedContactId, contactId)))
+    .for('update');
+  return row;
+}
+
+/** The student's non-cancelled booking of this type on this date, if any (the duplicate rule). */
+export async function findActiveDuplicate(tx: Executor, contactId: string, examDate: string, mockType: string) {
+  const [row] = await tx
+    .select({ bookingId: bookings.id, examId: bookings.associatedMockExam })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.associatedContactId, contactId),
+        eq(bookings.examDate, examDate),
+        eq(bookings.mockType, mockType),
+        sql`${bookings.isActive} <> 'Cancelled'`,
+      ),
+    );
+  return row;
+}
+
+/**
+ * Cancels an Active booking, once: the status guard makes a second cancel a no-op (returns
+ * undefined) even if it got past the caller's checks. Cancelling frees the idempotency key, so the
+ * same key can book again later ("cancel then rebook").
+ */
+export async function markCancelled(tx: Executor, bookingId: string, p: { refunded: boolean; reason: string | undefined; now: Date }) {
+  const [row] = await tx
+    .update(bookings)
+    .set({
+      isActive: 'Cancelled',
+      tokenRefunded: p.refunded,
+      tokenRefundedAt: p.refunded ? p.now : null,
+      cancelledAt: p.now,
+      cancellationReason: p.reason ?? null,
+      idempotencyKey: sql`case when ${bookings.idempotencyKey} is null then null else ${bookings.idempotencyKey} || ':cancelled:' || ${bookings.id} end`,
+    })
+    .where(and(eq(bookings.id, bookingId), eq(bookings.isActive, 'Active'), eq(bookings.tokenRefunded, false)))
+    .returning({ bookingId: bookings.id });
+  return row;
+}
+
+export type BookingListFilter = 'upcoming' | 'past' | 'all';
+export interface BookingCursor {
+  /** The sort key as Postgres printed it (text, so '-infinity' survives the round trip). */
+  sortKey: string;
+  bookingId: string;
+}
+
+/** Sort key: bookings without a start time (old imports) sort as the earliest. */
+const sortTime = sql`coalesce(${bookings.startTime}, '-infinity'::timestamptz)`;
+
+/** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
+export function listOwnBookings(db: Executor, contactId: string, p: { filter: BookingListFilter; now: Date; cursor?: BookingCursor; limit: number }) {
+  const ascending = p.filter === 'upcoming';
+  const scope: SQL | undefined =
+    p.filter === 'upcoming'
+      ? and(eq(bookings.isActive, 'Active'), gt(bookings.startTime, p.now))
+      : p.filter === 'past'
+        ? sql`${sortTime} <= ${p.now}`
+        : undefined;
+  const cursorTime = p.cursor ? sql`${p.cursor.sortKey}::timestamptz` : undefined;
+  const after = p.cursor
+    ? ascending
+      ? sql`(${sortTime}, ${bookings.id}) > (${cursorTime}, ${p.cursor.bookingId}::uuid)`
+      : sql`(${sortTime}, ${bookings.id}) < (${cursorTime}, ${p.cursor.bookingId}::uuid)`
+    : undefined;
+  return db
+    .select({ ...bookingColumns, location: mockExams.location, sortKey: sql<string>`${sortTime}::text` })
+    .from(bookings)
+    .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(and(eq(bookings.associatedContactId, contactId), scope, after))
+    .orderBy(...(ascending ? [asc(sortTime), asc(bookings.id)] : [desc(sortTime), desc(bookings.id)]))
+    .limit(p.limit + 1);
+}

@@ -1,0 +1,52 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { CreditBalances, CreditColumn } from '../../server/services/creditRules';
+import type { Executor } from '../client';
+import { contactCredits } from '../schema';
+
+export const balanceColumns = {
+  sjCredits: contactCredits.sjCredits,
+  csCredits: contactCredits.csCredits,
+  sjminiCredits: contactCredits.sjminiCredits,
+  mockDiscussionToken: contactCredits.mockDiscussionToken,
+  sharedMockCredits: contactCredits.sharedMockCredits,
+};
+
+/** Login: student ID exactly, email case-insensitively (served by idx_contacts_email_lower). */
+export async function findContactForLogin(db: Executor, studentId: string, email: string) {
+  const [row] = await db
+    .select({
+      contactId: contactCredits.hubspotId,
+      studentId: contactCredits.studentId,
+      email: contactCredits.email,
+      firstname: contactCredits.firstname,
+      lastname: contactCredits.lastname,
+      studentName: contactCredits.studentName,
+    })
+    .from(contactCredits)
+    .where(and(eq(contactCredits.studentId, studentId), sql`lower(${contactCredits.email}) = lower(${email})`))
+    .limit(2);
+  return row;
+}
+
+export async function findBalances(db: Executor, contactId: string): Promise<CreditBalances | undefined> {
+  const [row] = await db.select(balanceColumns).from(contactCredits).where(eq(contactCredits.hubspotId, contactId));
+  return row;
+}
+
+/** Locks the student's row for the rest of the transaction: one spend or refund at a time per student. */
+export async function lockBalances(tx: Executor, contactId: string): Promise<CreditBalances | undefined> {
+  const [row] = await tx.select(balanceColumns).from(contactCredits).where(eq(contactCredits.hubspotId, contactId)).for('update');
+  return row;
+}
+
+/** Adds `delta` to one balance; the table's CHECK refuses to let it go below zero. */
+export async function adjustBalance(tx: Executor, contactId: string, column: CreditColumn, delta: 1 | -1): Promise<CreditBalances> {
+  const target = balanceColumns[column];
+  const [row] = await tx
+    .update(contactCredits)
+    .set({ [column]: sql`${target} + ${delta}` })
+    .where(eq(contactCredits.hubspotId, contactId))
+    .returning(balanceColumns);
+  if (!row) throw new Error(`contact ${contactId} vanished inside its own locked transaction`);
+  return row;
+}

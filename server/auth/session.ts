@@ -1,0 +1,50 @@
+import { parse as parseCookies } from 'cookie';
+import type { IncomingMessage } from 'node:http';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Config } from '../config';
+
+/** Who a student request acts for; always from the verified token, never from input. */
+export interface StudentSession {
+  contactId: string;
+  studentId: string;
+  email: string;
+  name: string;
+}
+
+const ISSUER = 'mocks-booking';
+const AUDIENCE = 'mocks-booking:student';
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+export async function issueSessionToken(session: StudentSession, cfg: Config['session'], now = new Date()) {
+  const expiresAt = new Date(now.getTime() + cfg.ttlMs);
+  const token = await new SignJWT({ sid: session.studentId, email: session.email, name: session.name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(session.contactId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(Math.floor(now.getTime() / 1000))
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(keyOf(cfg.secret));
+  return { token, expiresAt };
+}
+
+/** The session a token proves, or undefined when it is missing, forged, expired or malformed. */
+export async function verifySessionToken(token: string, cfg: Config['session']): Promise<StudentSession | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(cfg.secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { sub, sid, email, name } = payload;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string') return undefined;
+    return { contactId: sub, studentId: sid, email, name };
+  } catch (err) {
+    if (err instanceof joseErrors.JOSEError) return undefined;
+    throw err;
+  }
+}
+
+/** The token of a request: `Authorization: Bearer …` first, else the session cookie. */
+export function sessionTokenOf(req: IncomingMessage, cookieName: string): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
+  const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+  return cookies[cookieName] || undefined;
+}

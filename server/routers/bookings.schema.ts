@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const examIdField = z.string().trim().min(1).max(100);
+
+export const createBookingInput = z
+  .object({
+    examId: examIdField,
+    /** Same key + same input ⇒ the same booking, however often it is sent. */
+    idempotencyKey: z.string().min(8).max(100).regex(/^[\w:.-]+$/, 'letters, digits and - _ : . only').optional(),
+    attendingLocation: z.string().trim().min(1).max(100).optional(),
+    dominantHand: z.enum(['Left', 'Right']).optional(),
+  })
+  .strict();
+export type CreateBookingInput = z.infer<typeof createBookingInput>;
+
+export const listBookingsInput = z
+  .object({
+    filter: z.enum(['upcoming', 'past', 'all']).default('all'),
+    cursor: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .strict()
+  .default({ filter: 'all', limit: 20 });
+export type ListBookingsInput = z.infer<typeof listBookingsInput>;
+
+export const bookingIdInput = z.object({ bookingId: z.uuid() }).strict();
+
+export const cancelBookingInput = z
+  .object({
+    bookingId: z.uuid(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .strict();
+export type CancelBookingInput = z.infer<typeof cancelBookingInput>;

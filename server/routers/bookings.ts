@@ -1,0 +1,10 @@
+import { cancelBooking, createBooking, getMyBooking, listMyBookings } from '../services/bookings';
+import { router, studentProcedure } from '../trpc';
+import { bookingIdInput, cancelBookingInput, createBookingInput, listBookingsInput } from './bookings.schema';
+
+export const bookingsRouter = router({
+  create: studentProcedure.input(createBookingInput).mutation(({ ctx, input }) => createBooking(ctx, input)),
+  mine: studentProcedure.input(listBookingsInput).query(({ ctx, input }) => listMyBookings(ctx, input)),
+  byId: studentProcedure.input(bookingIdInput).query(({ ctx, input }) => getMyBooking(ctx, input.bookingId)),
+  cancel: studentProcedure.input(cancelBookingInput).mutation(({ ctx, input }) => cancelBooking(ctx, input)),
+});

@@ -1,0 +1,4 @@
+import { z } from 'zod';
+import { MOCK_TYPES } from '../../db/schema/statuses';
+
+export const checkCreditsInput = z.object({ mockType: z.enum(MOCK_TYPES) }).strict();

@@ -1,0 +1,8 @@
+import { checkCredits, myBalances } from '../services/credits';
+import { router, studentProcedure } from '../trpc';
+import { checkCreditsInput } from './credits.schema';
+
+export const creditsRouter = router({
+  mine: studentProcedure.query(({ ctx }) => myBalances(ctx)),
+  check: studentProcedure.input(checkCreditsInput).query(({ ctx, input }) => checkCredits(ctx, input.mockType)),
+});

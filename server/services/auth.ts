@@ -1,0 +1,31 @@
+import { findContactForLogin } from '../../db/queries/contacts';
+import { issueSessionToken, type StudentSession } from '../auth/session';
+import type { InnerContext } from '../context';
+import { DomainError } from '../errors';
+import { redisKeys } from '../redis/keys';
+import { enforceRateLimits } from '../redis/rateLimit';
+import type { LoginInput } from '../routers/auth.schema';
+
+export async function login(ctx: InnerContext, input: LoginInput, clientIp: string) {
+  const { perIpPerMinute, perStudentPerMinute } = ctx.config.loginRateLimit;
+  await enforceRateLimits(
+    ctx.kv,
+    [
+      { key: redisKeys.loginAttemptsByIp(clientIp), perMinute: perIpPerMinute },
+      { key: redisKeys.loginAttemptsByStudent(input.studentId), perMinute: perStudentPerMinute },
+    ],
+    ctx.logger,
+  );
+  const contact = await findContactForLogin(ctx.db, input.studentId, input.email);
+  // One message for both "no such ID" and "wrong email": the answer must not confirm which IDs exist.
+  if (!contact) throw new DomainError('UNAUTHENTICATED', 'No student matches that student ID and email.');
+
+  const session: StudentSession = {
+    contactId: contact.contactId,
+    studentId: contact.studentId ?? input.studentId,
+    email: contact.email ?? input.email,
+    name: contact.studentName?.trim() || [contact.firstname, contact.lastname].filter(Boolean).join(' ') || input.studentId,
+  };
+  const { token, expiresAt } = await issueSessionToken(session, ctx.config.session, ctx.now());
+  return { token, expiresAt, contact: session };
+}

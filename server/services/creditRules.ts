@@ -1,0 +1,59 @@
+import type { MockType, TokenType } from '../../db/schema/statuses';
+
+/** The five balances of a student, as the API shows them. */
+export interface CreditBalances {
+  sjCredits: number;
+  csCredits: number;
+  sjminiCredits: number;
+  mockDiscussionToken: number;
+  sharedMockCredits: number;
+}
+export type CreditColumn = keyof CreditBalances;
+
+/** Column names as stored (and as the old API called them), for `credits.check`'s `creditField`. */
+export const CREDIT_FIELD_NAMES: Record<CreditColumn, string> = {
+  sjCredits: 'sj_credits',
+  csCredits: 'cs_credits',
+  sjminiCredits: 'sjmini_credits',
+  mockDiscussionToken: 'mock_discussion_token',
+  sharedMockCredits: 'shared_mock_credits',
+};
+
+interface CreditRule {
+  specific: CreditColumn;
+  token: TokenType;
+  /** SJ and CS fall back to the shared balance when their own is 0; the others have no fallback. */
+  sharedFallback: boolean;
+}
+
+/** Guide §1: which credit a session type spends. */
+const RULES: Record<MockType, CreditRule> = {
+  'Situational Judgment': { specific: 'sjCredits', token: 'Situational Judgment Token', sharedFallback: true },
+  'Clinical Skills': { specific: 'csCredits', token: 'Clinical Skills Token', sharedFallback: true },
+  'Mini-mock': { specific: 'sjminiCredits', token: 'Mini-mock Token', sharedFallback: false },
+  'Mock Discussion': { specific: 'mockDiscussionToken', token: 'Mock Discussion Token', sharedFallback: false },
+};
+
+const SHARED: { column: CreditColumn; token: TokenType } = { column: 'sharedMockCredits', token: 'Shared Token' };
+
+export const ruleFor = (mockType: string): CreditRule | undefined => RULES[mockType as MockType];
+
+/** The credit a booking of this type would spend now: specific first, then shared where allowed. */
+export function chooseCredit(rule: CreditRule, balances: CreditBalances): { column: CreditColumn; token: TokenType } | undefined {
+  if (balances[rule.specific] > 0) return { column: rule.specific, token: rule.token };
+  if (rule.sharedFallback && balances.sharedMockCredits > 0) return SHARED;
+  return undefined;
+}
+
+/** What a student can spend on this type: the figure shown as "credits remaining". */
+export function availableFor(rule: CreditRule, balances: CreditBalances) {
+  const specific = balances[rule.specific];
+  const shared = rule.sharedFallback ? balances.sharedMockCredits : 0;
+  return { specific, shared, available: specific + shared, creditField: CREDIT_FIELD_NAMES[rule.specific] };
+}
+
+/** The balance a cancellation gives back: exactly the one spent; Admin Override spent none. */
+export function refundColumnFor(tokenUsed: string | null): CreditColumn | undefined {
+  if (tokenUsed === SHARED.token) return SHARED.column;
+  return Object.values(RULES).find((rule) => rule.token === tokenUsed)?.specific;
+}
