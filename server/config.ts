@@ -63,7 +63,7 @@ const envSchema = z.object({
   BOOKING_LOCK_TTL_MS: positiveMs(10_000),
   BOOKING_LOCK_WAIT_MS: positiveMs(10_000),
   CANCELLATION_CUTOFF_HOURS: z.coerce.number().min(0).default(0),
-  SEAT_COUNTER_TTL_MS: positiveMs(300_000),
+  SEAT_COUNTER_TTL_MS: positiveMs(60_000),
 });
 
 export type Env = z.input<typeof envSchema>;

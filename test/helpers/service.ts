@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createClient } from '../../client/src';
 import { loadConfig } from '../../server/config';
@@ -9,18 +10,44 @@ import { deleteKeys, uniqueRedisPrefix } from './redis';
 export interface TestService {
   service: RunningService;
   database: TestDatabase;
+  redisPrefix: string;
   client: ReturnType<typeof createClient>;
   url: string;
   stop(): Promise<void>;
 }
 
-/**
- * The real service, in this process, on a database and Redis prefix of its own. `env` overrides the
- * configuration exactly as environment variables would (e.g. REDIS_URL at a dead port).
- */
-export async function startTestService(env: Record<string, string> = {}, options: { waitForDatabase?: boolean } = {}): Promise<TestService> {
+export interface SharedResources {
+  database: TestDatabase;
+  redisPrefix: string;
+  sessionSecret: string;
+}
+
+/** A database, Redis prefix and session secret several instances can share, like a real deployment. */
+export async function createSharedResources(): Promise<SharedResources & { release(): Promise<void> }> {
   const database = await createTestDatabase();
   const redisPrefix = uniqueRedisPrefix();
+  return {
+    database,
+    redisPrefix,
+    sessionSecret: randomBytes(32).toString('base64url'),
+    async release() {
+      await database.drop();
+      await deleteKeys(redisPrefix);
+    },
+  };
+}
+
+/**
+ * The real service, in this process. By default on a database and Redis prefix of its own; pass
+ * `shared` to run several instances on the same ones. `env` overrides the configuration exactly as
+ * environment variables would (e.g. REDIS_URL at a dead port).
+ */
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: { waitForDatabase?: boolean; shared?: SharedResources } = {},
+): Promise<TestService> {
+  const owned = options.shared ? undefined : await createSharedResources();
+  const { database, redisPrefix, sessionSecret } = options.shared ?? owned!;
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -29,6 +56,7 @@ export async function startTestService(env: Record<string, string> = {}, options
     DATABASE_URL: database.url,
     REDIS_URL: inject('redisUrl'),
     REDIS_KEY_PREFIX: redisPrefix,
+    SESSION_SECRET: sessionSecret,
     HEALTH_TIMEOUT_MS: '1000',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     ...env,
@@ -38,12 +66,12 @@ export async function startTestService(env: Record<string, string> = {}, options
   return {
     service,
     database,
+    redisPrefix,
     url: service.url,
     client: createClient({ url: `${service.url}/api/trpc` }),
     async stop() {
       await service.shutdown('test finished');
-      await database.drop();
-      await deleteKeys(redisPrefix);
+      await owned?.release();
     },
   };
 }
