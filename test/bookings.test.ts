@@ -268,6 +268,38 @@ describe('bookings.create', () => {
   });
 });
 
+describe('the per-session lock', () => {
+  it('is released after a booking fails, so the next student is not kept waiting', async () => {
+    const { api } = await student({ cs_credits: 0 });
+    const examId = await insertExam(db);
+    expect(await failure(api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'INSUFFICIENT_CREDITS' });
+    expect(await redis.exists(`lock:${examId}`)).toBe(0);
+    await expect((await student()).api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
+    expect(await redis.exists(`lock:${examId}`)).toBe(0);
+  });
+
+  it('answers BUSY when the lock cannot be had within the wait budget, and books nothing', async () => {
+    const impatient = await startTestService({ BOOKING_LOCK_WAIT_MS: '300' });
+    try {
+      const idb = await impatient.database.connect();
+      const contact = await insertContact(idb, { cs_credits: 1 });
+      const api = await loginClient(impatient.url, contact);
+      const examId = await insertExam(idb);
+      const holder = new Redis(inject('redisUrl'), { keyPrefix: impatient.redisPrefix });
+      await holder.set(`lock:${examId}`, 'someone-else', 'PX', 5_000);
+      expect(await failure(api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'BUSY', httpStatus: 429 });
+      expect(await holder.get(`lock:${examId}`)).toBe('someone-else'); // never released someone else's lock
+      await holder.del(`lock:${examId}`);
+      await expect(api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
+      expect((await balancesOf(idb, contact.contactId)).cs_credits).toBe(0);
+      holder.disconnect();
+      await idb.end();
+    } finally {
+      await impatient.stop();
+    }
+  });
+});
+
 describe('bookings.cancel', () => {
   it('refunds nothing for an Admin Override booking', async () => {
     const { contact, api } = await student({ cs_credits: 1, shared_mock_credits: 1 });

@@ -34,6 +34,17 @@ describe('embedded single-instance mode (nothing configured)', () => {
     expect(new Set(sessions.map((s) => s.mockType))).toEqual(new Set(['Situational Judgment', 'Clinical Skills', 'Mini-mock', 'Mock Discussion']));
     expect(server.logs.some((l) => String(l.msg).includes('seeded the demo student'))).toBe(true);
 
+    // The demo student can log in, book and cancel: PGlite plus the in-process lock and counters.
+    const url = `${server.url}/api/trpc`;
+    const { token } = await createClient({ url }).auth.login.mutate({ studentId: DEMO_STUDENT.studentId, email: DEMO_STUDENT.email.toUpperCase() });
+    const student = createClient({ url, getToken: () => token });
+    const clinical = sessions.find((s) => s.mockType === 'Clinical Skills')!;
+    const booking = await student.bookings.create.mutate({ examId: clinical.examId });
+    expect(booking).toMatchObject({ examId: clinical.examId, tokenUsed: 'Clinical Skills Token', creditsRemaining: 2 });
+    expect((await student.exams.byId.query({ examId: clinical.examId })).totalBookings).toBe(1);
+    await expect(student.bookings.cancel.mutate({ bookingId: booking.bookingId })).resolves.toMatchObject({ status: 'Cancelled' });
+    expect(await student.credits.mine.query()).toMatchObject({ csCredits: 2, sharedMockCredits: 1 });
+
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });
