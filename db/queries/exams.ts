@@ -60,8 +60,6 @@ const examDetailColumns = {
   scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
   prerequisiteExamIds: mockExams.prerequisiteExamIds,
 };
-export type ExamDetail = Awaited<ReturnType<typeof findExam>> & {};
-
 export async function findExam(db: Executor, examId: string) {
   const [row] = await db.select(examDetailColumns).from(mockExams).where(eq(mockExams.hubspotId, examId));
   return row;

@@ -21,6 +21,7 @@ import { readSeatCounts, writeSeatCounts, type SeatCount } from '../redis/seatCo
 import type { CancelBookingInput, CreateBookingInput, ListBookingsInput } from '../routers/bookings.schema';
 import { formatBookingCode } from './bookingCode';
 import { availableFor, chooseCredit, refundColumnFor, ruleFor, type CreditBalances } from './creditRules';
+import { studentGone } from './credits';
 import { bookability } from './exams';
 
 type StudentContext = InnerContext & { user: StudentSession };
@@ -69,7 +70,8 @@ async function replayFor(ctx: StudentContext, db: InnerContext['db'] | Transacti
     throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used for a different booking request.');
   }
   const balances = await findBalances(db, ctx.user.contactId);
-  return createdView(existing, balances ?? { sjCredits: 0, csCredits: 0, sjminiCredits: 0, mockDiscussionToken: 0, sharedMockCredits: 0 });
+  if (!balances) throw studentGone();
+  return createdView(existing, balances);
 }
 
 /**
@@ -126,7 +128,7 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
   }
 
   const balances = await lockBalances(tx, user.contactId);
-  if (!balances) throw new DomainError('UNAUTHENTICATED', 'Your student record is no longer available; please log in again.');
+  if (!balances) throw studentGone();
   const credit = chooseCredit(rule, balances);
   if (!credit) {
     throw new DomainError('INSUFFICIENT_CREDITS', `You have no credits left for ${exam.mockType} sessions.`, availableFor(rule, balances));

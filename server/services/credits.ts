@@ -6,9 +6,12 @@ import { availableFor, ruleFor, type CreditBalances } from './creditRules';
 
 type StudentContext = InnerContext & { user: StudentSession };
 
+/** A valid token whose student row has since gone (merged or deleted in HubSpot). */
+export const studentGone = () => new DomainError('UNAUTHENTICATED', 'Your student record is no longer available; please log in again.');
+
 export async function myBalances(ctx: StudentContext): Promise<CreditBalances> {
   const balances = await findBalances(ctx.db, ctx.user.contactId);
-  if (!balances) throw new DomainError('UNAUTHENTICATED', 'Your student record is no longer available; please log in again.');
+  if (!balances) throw studentGone();
   return balances;
 }
 
