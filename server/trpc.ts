@@ -4,16 +4,38 @@ import { ZodError } from 'zod';
 import type { Context } from './context';
 import { appCodeOf, DomainError, toTRPCError } from './errors';
 
+/**
+ * Which input fields were wrong and why, keyed by field path. Unknown keys are reported under their
+ * own name (zod files them at the parent's path, where a form could not show them).
+ */
+function fieldErrorsOf(err: ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  const add = (path: PropertyKey[], message: string) => (fields[path.map(String).join('.') || '(input)'] ??= []).push(message);
+  for (const issue of err.issues) {
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], `Unrecognized key: "${key}"`);
+    else add(issue.path, issue.message);
+  }
+  return fields;
+}
+
+/** One readable sentence instead of the raw issue list (which would leak patterns and internals). */
+const validationMessage = (fields: Record<string, string[]>) =>
+  `Invalid input: ${Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+    .join('; ')}`;
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
+    const fieldErrors = error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : undefined;
     return {
       ...shape,
+      message: fieldErrors ? validationMessage(fieldErrors) : shape.message,
       data: {
         ...shape.data,
         appCode: appCodeOf(error),
         // What a form or a retry needs (which field, which prerequisite, when to retry); never internals.
-        fieldErrors: error.cause instanceof ZodError ? error.cause.flatten().fieldErrors : undefined,
+        fieldErrors,
         details: error.cause instanceof DomainError ? error.cause.details : undefined,
         stack: undefined,
       },

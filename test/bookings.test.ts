@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isAppError, type AppErrorCode, type Client } from '../client/src';
+import type { Client } from '../client/src';
 import { balancesOf, examCounts, insertContact, insertExam, loginClient, newIdempotencyKey, type TestContact } from './helpers/factories';
+import { failure } from './helpers/failure';
 import { startTestService, type TestService } from './helpers/service';
 
 let s: TestService;
@@ -27,17 +28,6 @@ async function student(credits: Credits = { cs_credits: 1 }): Promise<{ contact:
   return { contact, api: await loginClient(s.url, contact) };
 }
 
-/** The appCode a call fails with (and fails the test if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<{ appCode: AppErrorCode; httpStatus: number; details?: Record<string, unknown> }> {
-  const err = await call.then(
-    (value) => {
-      throw new Error(`expected an error, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  if (!isAppError(err)) throw err;
-  return err.data as never;
-}
 
 const bookingRows = async (examId: string) =>
   (await db.query('select * from hubspot_bookings where associated_mock_exam = $1 order by created_at', [examId])).rows;

@@ -1,8 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
-import type { AppErrorCode } from '../../server/errors';
-import type { AppRouter } from '../../server/routers';
+import type { AppErrorCode, AppRouter } from './router.js';
 
 export type { AppRouter, AppErrorCode };
 export type RouterInputs = inferRouterInputs<AppRouter>;
