@@ -34,7 +34,8 @@ function run(command: string, args: string[], cwd: string) {
 }
 
 beforeAll(async () => {
-  const packed = execFileSync('npm', ['pack', '--pack-destination', consumerDir, '--json'], { cwd: join(repoRoot, 'client'), encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  // --ignore-scripts: the global setup built client/dist once for every test file.
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', consumerDir, '--json'], { cwd: join(repoRoot, 'client'), encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
   const [{ filename }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string }];
   writeFileSync(join(consumerDir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   cpSync(join(repoRoot, 'test/fixtures/consumer'), consumerDir, { recursive: true });
@@ -63,6 +64,12 @@ describe('@mocks-booking/client from its tarball', () => {
 
   it('type-checks valid calls, and rejects wrong input, unknown procedures and wrong output use', () => {
     const check = run(join(consumerDir, 'node_modules/.bin/tsc'), ['-p', consumerDir], consumerDir);
+    expect(check.output.trim()).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('the React example (client/example) type-checks against the built package', () => {
+    const check = run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(repoRoot, 'client/example/tsconfig.json')], repoRoot);
     expect(check.output.trim()).toBe('');
     expect(check.status).toBe(0);
   });

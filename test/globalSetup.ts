@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -151,6 +152,9 @@ export default async function setup(project: TestProject) {
   const template = openPostgres(templateConfig, console);
   await migrateDatabase(template);
   await template.close();
+
+  // Built once here: the package test packs client/dist and the browser test bundles it, side by side.
+  execFileSync(process.execPath, ['--import', 'tsx', 'client/scripts/build.ts'], { cwd: new URL('../', import.meta.url), stdio: 'ignore' });
 
   console.log(`[test setup] PostgreSQL and Redis from ${services.source}; run ${runId}`);
   project.provide('postgresAdminUrl', services.postgresAdminUrl);
