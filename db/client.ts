@@ -18,9 +18,18 @@ interface ErrorSink {
   error(obj: unknown, msg: string): void;
 }
 
-export type DatabaseHandle =
-  | { mode: 'postgres'; db: Database; pool: pg.Pool; close(): Promise<void> }
-  | { mode: 'pglite'; db: Database; pglite: PGlite; close(): Promise<void> };
+interface Databases {
+  /** Everything else: reads, health, migrations. */
+  db: Database;
+  /**
+   * Booking and cancellation transactions only. They run while holding a session's Redis lock, so
+   * they must never queue for a connection behind reads: a bulkhead pool keeps the lock short.
+   */
+  bookingDb: Database;
+  close(): Promise<void>;
+}
+
+export type DatabaseHandle = Databases & ({ mode: 'postgres'; pool: pg.Pool } | { mode: 'pglite'; pglite: PGlite });
 
 export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
   return {
@@ -38,19 +47,33 @@ export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
   };
 }
 
-export function openPostgres(cfg: PostgresConfig, log: ErrorSink): DatabaseHandle {
-  const pool = new pg.Pool(poolOptions(cfg));
+function createPool(options: pg.PoolConfig, name: string, log: ErrorSink): pg.Pool {
+  const pool = new pg.Pool(options);
   // An idle client losing its server emits here; unhandled, that would kill the process.
-  pool.on('error', (err) => log.error({ err }, 'postgres pool: idle client error'));
-  const db = drizzlePg({ client: pool, schema }) as unknown as Database;
-  return { mode: 'postgres', db, pool, close: () => pool.end() };
+  pool.on('error', (err) => log.error({ err, pool: name }, 'postgres pool: idle client error'));
+  return pool;
+}
+
+export function openPostgres(cfg: PostgresConfig, log: ErrorSink): DatabaseHandle {
+  const pool = createPool(poolOptions(cfg), 'main', log);
+  const bookingPool = createPool({ ...poolOptions(cfg), max: cfg.bookingPoolMax, min: 0 }, 'booking', log);
+  return {
+    mode: 'postgres',
+    pool,
+    db: drizzlePg({ client: pool, schema }) as unknown as Database,
+    bookingDb: drizzlePg({ client: bookingPool, schema }) as unknown as Database,
+    close: async () => {
+      await Promise.all([pool.end(), bookingPool.end()]);
+    },
+  };
 }
 
 export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   mkdirSync(cfg.dataDir, { recursive: true });
   const pglite = await PGlite.create({ dataDir: cfg.dataDir });
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Database;
-  return { mode: 'pglite', db, pglite, close: () => pglite.close() };
+  // One embedded connection serves everything; PGlite runs one transaction at a time anyway.
+  return { mode: 'pglite', db, bookingDb: db, pglite, close: () => pglite.close() };
 }
 
 export function openDatabase(cfg: PostgresConfig | PgliteConfig, log: ErrorSink): Promise<DatabaseHandle> {

@@ -32,6 +32,7 @@ const envSchema = z.object({
   DB_PASSWORD: z.string().optional(),
   DB_POOL_MAX: count(10, 1),
   DB_POOL_MIN: count(0),
+  DB_BOOKING_POOL_MAX: count(10, 1),
   DB_IDLE_TIMEOUT_MS: positiveMs(30_000),
   DB_CONNECT_TIMEOUT_MS: positiveMs(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveMs(15_000),
@@ -77,6 +78,8 @@ export interface PostgresConfig {
   password: string | undefined;
   poolMax: number;
   poolMin: number;
+  /** A separate pool for booking/cancel transactions (see db/client.ts). */
+  bookingPoolMax: number;
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -143,6 +146,7 @@ function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
   const pool = {
     poolMax: env.DB_POOL_MAX,
     poolMin: env.DB_POOL_MIN,
+    bookingPoolMax: env.DB_BOOKING_POOL_MAX,
     idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,

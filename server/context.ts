@@ -9,6 +9,8 @@ import type { KeyValueStore } from './redis';
 export interface Dependencies {
   config: Config;
   db: Database;
+  /** The bulkhead pool for booking/cancel transactions (db/client.ts says why). */
+  bookingDb: Database;
   kv: KeyValueStore;
   logger: Logger;
 }

@@ -1,3 +1,4 @@
+import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createClient } from '../client/src';
@@ -48,6 +49,14 @@ describe('graceful shutdown on SIGTERM', () => {
     await waitFor(async () => (await healthStatus(server.url)) === 503, 'health 503 while draining', 1_000);
     const draining = (await (await fetch(`${server.url}/api/health`)).json()) as { status: string };
     expect(draining.status).toBe('draining');
+    // Answers given while draining close their keep-alive connection, so none outlives the drain.
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) =>
+      httpGet(`${server.url}/api/health`, { agent: new Agent({ keepAlive: true }) }, (res) => {
+        res.resume();
+        resolve(res.headers);
+      }).on('error', reject),
+    );
+    expect(headers.connection).toBe('close');
 
     await blocker.query('commit');
     await blocker.end();

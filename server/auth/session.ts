@@ -1,4 +1,5 @@
 import { parse as parseCookies } from 'cookie';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config';
@@ -13,7 +14,13 @@ export interface StudentSession {
 
 const ISSUER = 'mocks-booking';
 const AUDIENCE = 'mocks-booking:student';
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
+const keys = new Map<string, KeyObject>();
+/** The HMAC key, imported once per secret: every request verifies a token, so this is on the hot path. */
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
 
 export async function issueSessionToken(session: StudentSession, cfg: Config['session'], now = new Date()) {
   const expiresAt = new Date(now.getTime() + cfg.ttlMs);

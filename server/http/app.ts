@@ -53,6 +53,12 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  // While draining, every answer closes its connection: keep-alive sockets busy at the moment the
+  // server stops accepting would otherwise carry new requests until the shutdown timeout.
+  app.use((_req, res, next) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(helmet());
   app.use(cors({ origin: config.frontendOrigins, credentials: true }));
   app.use(compression());
@@ -74,7 +80,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
     '/api/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: createContextFactory({ config, db: database.db, kv, logger }),
+      createContext: createContextFactory({ config, db: database.db, bookingDb: database.bookingDb, kv, logger }),
       maxBodySize: config.trpc.maxBodyBytes,
       maxBatchSize: config.trpc.maxBatchSize,
       onError({ error, path, ctx }) {

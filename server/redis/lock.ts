@@ -2,32 +2,49 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { sleep } from '../time';
+import { LocalQueues } from './localQueue';
 import type { KeyValueStore } from './store';
 
 export interface LockOptions<T> {
   ttlMs: number;
-  /** Longest time to wait for the lock before answering BUSY. */
+  /** Longest time to wait (in the local queue and for the shared lock together) before answering BUSY. */
   waitMs: number;
   /**
-   * Called between attempts: may end the wait early with a better answer than BUSY, by returning
-   * one (a replay of a request already served) or by throwing (EXAM_FULL once the seat counter says
-   * there is nothing left to wait for).
+   * Called after waiting (behind local callers, or between attempts at the shared lock): may end the
+   * wait early with a better answer than BUSY, by returning one (a replay of a request already
+   * served) or by throwing (EXAM_FULL once the seat counter says there is nothing left to wait for).
    */
   beforeRetry?: () => Promise<T | undefined>;
 }
 
-/** Jittered backoff between attempts: 5 ms growing to at most 50 ms, so waiters do not move in step. */
+/** Jittered backoff between attempts: 5 ms growing to at most 50 ms, so instances do not move in step. */
 const backoffMs = (attempt: number) => 5 + Math.random() * Math.min(45, 5 * 2 ** attempt);
 
+const busy = () => new DomainError('BUSY', 'Too many people are booking this session right now; please try again.');
+
+/** One per process: callers on this instance queue here before one of them polls the shared lock. */
+const localQueues = new LocalQueues();
+
 /**
- * Runs `work` while holding `key`: random token, TTL in milliseconds, compare-and-delete release in
- * `finally`, bounded jittered wait, and no pool connection held while waiting (the caller opens its
- * transaction inside `work`). When the store itself is unreachable, `work` runs without the lock:
- * Postgres row locks keep it correct, only slower, and the outage is logged.
+ * Runs `work` while holding `key`: first in this process's FIFO queue for the key, then under the
+ * shared Redis lock (random token, TTL in milliseconds, compare-and-delete release in `finally`,
+ * bounded jittered polling). No pool connection is held while waiting (the caller opens its
+ * transaction inside `work`). When the store itself is unreachable, `work` runs without the shared
+ * lock: Postgres row locks keep it correct, only slower, and the outage is logged.
  */
 export async function withLock<T>(kv: KeyValueStore, key: string, options: LockOptions<T>, log: Logger, work: () => Promise<T>): Promise<T> {
-  const token = randomUUID();
   const deadline = Date.now() + options.waitMs;
+  return localQueues.run(key, deadline, busy, async (waited) => {
+    if (waited) {
+      const settled = await options.beforeRetry?.();
+      if (settled !== undefined) return settled;
+    }
+    return withSharedLock(kv, key, options, deadline, log, work);
+  });
+}
+
+async function withSharedLock<T>(kv: KeyValueStore, key: string, options: LockOptions<T>, deadline: number, log: Logger, work: () => Promise<T>): Promise<T> {
+  const token = randomUUID();
   for (let attempt = 0; ; attempt++) {
     let acquired: boolean;
     try {
@@ -45,7 +62,7 @@ export async function withLock<T>(kv: KeyValueStore, key: string, options: LockO
     }
     const settled = await options.beforeRetry?.();
     if (settled !== undefined) return settled;
-    if (Date.now() >= deadline) throw new DomainError('BUSY', 'Too many people are booking this session right now; please try again.');
+    if (Date.now() >= deadline) throw busy();
     await sleep(backoffMs(attempt));
   }
 }
