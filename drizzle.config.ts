@@ -1,4 +1,5 @@
 import { defineConfig } from 'drizzle-kit';
+import { tlsOptions } from './db/tls';
 import { loadConfig } from './server/config';
 
 // drizzle-kit reads the same configuration as the service, so `db:studio` opens the database the
@@ -20,7 +21,8 @@ export default defineConfig({
           database: database.database,
           user: database.user,
           password: database.password,
-          ssl: false,
+          // The service's own TLS rules (DB_SSL_MODE / DB_SSL_CA); a secret-only setup needs DB_* for studio.
+          ssl: tlsOptions(database.ssl),
         },
       }),
 });

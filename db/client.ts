@@ -6,7 +6,10 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import type { PgliteConfig, PostgresConfig } from '../server/config';
+import type { SecretReader } from '../server/secrets/secretsManager';
+import { createCredentialSource, credentialedPool, type CredentialSource } from './credentials';
 import * as schema from './schema';
+import { tlsOptions } from './tls';
 
 export type Schema = typeof schema;
 /** What query functions take: the database itself or an open transaction, on either driver. */
@@ -31,13 +34,10 @@ interface Databases {
 
 export type DatabaseHandle = Databases & ({ mode: 'postgres'; pool: pg.Pool } | { mode: 'pglite'; pglite: PGlite });
 
+/** Pool settings; where and as whom to connect comes from the credential source per connection. */
 export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
   return {
-    host: cfg.host,
-    port: cfg.port,
-    database: cfg.database,
-    user: cfg.user,
-    password: cfg.password,
+    ssl: tlsOptions(cfg.ssl),
     max: cfg.poolMax,
     min: cfg.poolMin,
     idleTimeoutMillis: cfg.idleTimeoutMs,
@@ -47,16 +47,24 @@ export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
   };
 }
 
-function createPool(options: pg.PoolConfig, name: string, log: ErrorSink): pg.Pool {
-  const pool = new pg.Pool(options);
+function createPool(options: pg.PoolConfig, source: CredentialSource, name: string, log: ErrorSink): pg.Pool {
+  const pool = credentialedPool(pg.Pool, pg.Client, options, source);
   // An idle client losing its server emits here; unhandled, that would kill the process.
   pool.on('error', (err) => log.error({ err, pool: name }, 'postgres pool: idle client error'));
   return pool;
 }
 
-export function openPostgres(cfg: PostgresConfig, log: ErrorSink): DatabaseHandle {
-  const pool = createPool(poolOptions(cfg), 'main', log);
-  const bookingPool = createPool({ ...poolOptions(cfg), max: cfg.bookingPoolMax, min: 0 }, 'booking', log);
+export interface CredentialDeps {
+  /** Reads Secrets Manager secrets; needed when the config names a database secret. */
+  readSecret?: SecretReader | undefined;
+  region?: string | undefined;
+}
+
+export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: CredentialDeps = {}): DatabaseHandle {
+  if (cfg.secretId && !deps.readSecret) throw new Error('a database secret is configured but no secret reader was given');
+  const source = createCredentialSource(cfg, deps);
+  const pool = createPool(poolOptions(cfg), source, 'main', log);
+  const bookingPool = createPool({ ...poolOptions(cfg), max: cfg.bookingPoolMax, min: 0 }, source, 'booking', log);
   return {
     mode: 'postgres',
     pool,
@@ -76,6 +84,6 @@ export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   return { mode: 'pglite', db, bookingDb: db, pglite, close: () => pglite.close() };
 }
 
-export function openDatabase(cfg: PostgresConfig | PgliteConfig, log: ErrorSink): Promise<DatabaseHandle> {
-  return cfg.kind === 'postgres' ? Promise.resolve(openPostgres(cfg, log)) : openPglite(cfg);
+export function openDatabase(cfg: PostgresConfig | PgliteConfig, log: ErrorSink, deps: CredentialDeps = {}): Promise<DatabaseHandle> {
+  return cfg.kind === 'postgres' ? Promise.resolve(openPostgres(cfg, log, deps)) : openPglite(cfg);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 
@@ -37,6 +38,16 @@ const envSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: positiveMs(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveMs(15_000),
   DB_MIGRATE_ON_START: flag(true),
+  DB_SSL_MODE: z.enum(['disable', 'require', 'verify-full']).optional(),
+  DB_SSL_CA: optionalText,
+  DB_SECRET_ID: optionalText,
+  AWS_SECRET_NAME: optionalText,
+  DB_IAM_AUTH: flag(false),
+  AWS_REGION: optionalText,
+  AWS_DEFAULT_REGION: optionalText,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalText.pipe(z.url().optional()),
+  REDIS_SECRET_ID: optionalText,
+  SESSION_SECRET_ID: optionalText,
   PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
 
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
@@ -69,8 +80,11 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+export type SslMode = 'disable' | 'require' | 'verify-full';
+
 export interface PostgresConfig {
   kind: 'postgres';
+  /** Empty when the host comes from the database secret (its full shape). */
   host: string;
   port: number;
   database: string;
@@ -83,6 +97,11 @@ export interface PostgresConfig {
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  ssl: { mode: SslMode; caPath: string | undefined };
+  /** Secrets Manager secret with the credentials (RDS-managed or full shape), re-read on 28P01. */
+  secretId: string | undefined;
+  /** Authenticate with a fresh RDS IAM token per connection instead of a password. */
+  iamAuth: boolean;
 }
 
 export interface PgliteConfig {
@@ -99,6 +118,8 @@ export interface RedisConfig {
   tls: boolean;
   keyPrefix: string;
   connectTimeoutMs: number;
+  /** Secrets Manager secret with the AUTH password (and optionally host/port/username). */
+  secretId: string | undefined;
 }
 
 export interface MemoryStoreConfig {
@@ -124,6 +145,8 @@ export interface Config {
     /** HMAC key of session tokens; random per process when unset outside production. */
     secret: string;
     secretIsEphemeral: boolean;
+    /** Secrets Manager secret holding the session secret; replaces `secret` at start. */
+    secretId: string | undefined;
     ttlMs: number;
     cookieName: string;
     cookieSameSite: 'lax' | 'strict' | 'none';
@@ -131,6 +154,7 @@ export interface Config {
   };
   loginRateLimit: { perIpPerMinute: number; perStudentPerMinute: number };
   booking: { lockTtlMs: number; lockWaitMs: number; cancellationCutoffMs: number; seatCounterTtlMs: number };
+  aws: { region: string | undefined; secretsManagerEndpoint: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -142,7 +166,25 @@ export class ConfigError extends Error {
 
 type ParsedEnv = z.output<typeof envSchema>;
 
-function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
+/**
+ * The TLS mode: DB_SSL_MODE, else an sslmode in DATABASE_URL, else verify-full in production and
+ * disable elsewhere. An sslmode in the URL never silently overrides DB_SSL_MODE: a disagreement is
+ * a configuration error, and so is a mode we do not support (prefer/allow would fall back to
+ * plain text, verify-ca skips the host name check).
+ */
+function sslMode(env: ParsedEnv, problems: string[]): SslMode {
+  const fromUrl = env.DATABASE_URL ? new URL(env.DATABASE_URL).searchParams.get('sslmode') ?? undefined : undefined;
+  if (fromUrl !== undefined && !['disable', 'require', 'verify-full'].includes(fromUrl)) {
+    problems.push(`DATABASE_URL: sslmode=${fromUrl} is not supported; use DB_SSL_MODE=disable|require|verify-full`);
+  }
+  if (fromUrl !== undefined && env.DB_SSL_MODE && fromUrl !== env.DB_SSL_MODE) {
+    problems.push(`DB_SSL_MODE: is ${env.DB_SSL_MODE} but DATABASE_URL says sslmode=${fromUrl}; remove one of them`);
+  }
+  return env.DB_SSL_MODE ?? (fromUrl as SslMode | undefined) ?? (env.NODE_ENV === 'production' ? 'verify-full' : 'disable');
+}
+
+function databaseConfig(env: ParsedEnv, problems: string[]): PostgresConfig | PgliteConfig {
+  const secretId = env.DB_SECRET_ID ?? env.AWS_SECRET_NAME;
   const pool = {
     poolMax: env.DB_POOL_MAX,
     poolMin: env.DB_POOL_MIN,
@@ -150,6 +192,9 @@ function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
     idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    ssl: { mode: sslMode(env, problems), caPath: env.DB_SSL_CA },
+    secretId,
+    iamAuth: env.DB_IAM_AUTH,
   };
   if (env.DATABASE_URL) {
     // Split the URL into fields once, so the password reaches pg as a value and never again as text.
@@ -164,10 +209,10 @@ function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
       ...pool,
     };
   }
-  if (env.DB_HOST) {
+  if (env.DB_HOST || secretId) {
     return {
       kind: 'postgres',
-      host: env.DB_HOST,
+      host: env.DB_HOST ?? '',
       port: env.DB_PORT,
       database: env.DB_NAME,
       user: env.DB_USER,
@@ -179,7 +224,7 @@ function databaseConfig(env: ParsedEnv): PostgresConfig | PgliteConfig {
 }
 
 function redisConfig(env: ParsedEnv): RedisConfig | MemoryStoreConfig {
-  const common = { keyPrefix: env.REDIS_KEY_PREFIX, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS };
+  const common = { keyPrefix: env.REDIS_KEY_PREFIX, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS, secretId: env.REDIS_SECRET_ID };
   if (env.REDIS_URL) {
     const url = new URL(env.REDIS_URL);
     return {
@@ -234,20 +279,29 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   }
   const env = result.data;
   const problems: string[] = [];
-  const database = databaseConfig(env);
+  const database = databaseConfig(env, problems);
   const redis = redisConfig(env);
   if (env.NODE_ENV === 'production') {
     // Production must never silently run on a private embedded database or per-instance locks.
     if (database.kind === 'pglite') problems.push('DATABASE_URL: required when NODE_ENV=production (or set DB_HOST)');
     if (redis.kind === 'memory') problems.push('REDIS_URL: required when NODE_ENV=production (or set REDIS_HOST)');
   }
-  if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+  if (env.NODE_ENV === 'production' && !env.SESSION_SECRET && !env.SESSION_SECRET_ID) {
     // Several instances must verify each other's tokens, and a restart must not log everyone out.
-    problems.push('SESSION_SECRET: required when NODE_ENV=production (32+ random characters, the same on every instance)');
+    problems.push('SESSION_SECRET: required when NODE_ENV=production (32+ random characters, the same on every instance), or SESSION_SECRET_ID');
   }
   if (env.SESSION_COOKIE_SAMESITE === 'none' && env.NODE_ENV !== 'production') {
     problems.push('SESSION_COOKIE_SAMESITE: "none" needs a Secure cookie, which is only set in production');
   }
+  if (database.kind === 'postgres') {
+    if (database.ssl.caPath && !existsSync(database.ssl.caPath)) problems.push(`DB_SSL_CA: no such file: ${database.ssl.caPath}`);
+    if (database.ssl.caPath && database.ssl.mode !== 'verify-full') problems.push('DB_SSL_CA: only used with DB_SSL_MODE=verify-full');
+    if (database.iamAuth && database.ssl.mode === 'disable') problems.push('DB_IAM_AUTH: RDS IAM authentication requires TLS (DB_SSL_MODE=verify-full)');
+  }
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const usesAws = (database.kind === 'postgres' && (database.secretId || database.iamAuth)) || env.REDIS_SECRET_ID || env.SESSION_SECRET_ID;
+  if (usesAws && !region) problems.push('AWS_REGION: required when secrets come from Secrets Manager or DB_IAM_AUTH is on');
+  if (env.REDIS_SECRET_ID && redis.kind === 'memory') problems.push('REDIS_SECRET_ID: set REDIS_HOST (or REDIS_URL) too; the secret supplies the password');
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push(`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
   if (env.KEEP_ALIVE_TIMEOUT_MS <= 60_000) {
     problems.push('KEEP_ALIVE_TIMEOUT_MS: must exceed the ALB idle timeout of 60000 ms, or the ALB sees 502s');
@@ -273,7 +327,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
     session: {
       secret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
-      secretIsEphemeral: !env.SESSION_SECRET,
+      secretIsEphemeral: !env.SESSION_SECRET && !env.SESSION_SECRET_ID,
+      secretId: env.SESSION_SECRET_ID,
       ttlMs: env.SESSION_TTL_HOURS * 3_600_000,
       cookieName: env.SESSION_COOKIE_NAME,
       cookieSameSite: env.SESSION_COOKIE_SAMESITE,
@@ -286,5 +341,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       cancellationCutoffMs: env.CANCELLATION_CUTOFF_HOURS * 3_600_000,
       seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
     },
+    aws: { region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
   };
 }

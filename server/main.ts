@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import { loadConfigOrExit } from './loadConfigOrExit';
 import { createLogger, type Logger } from './logger';
+import { SecretError } from './secrets';
 import { startService } from './service';
 
 function announceMode(config: Config, logger: Logger): void {
@@ -22,7 +23,16 @@ announceMode(config, logger);
 // A stray rejection or a dependency's late error must be visible, never a crash of every request in flight.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-const service = await startService(config, logger);
+let service: Awaited<ReturnType<typeof startService>>;
+try {
+  service = await startService(config, logger);
+} catch (err) {
+  if (!(err instanceof SecretError)) throw err;
+  // Like a wrong setting: a missing secret or a denied read needs the operator, not a retry.
+  logger.fatal({ secretId: err.secretId }, err.message);
+  process.stderr.write(`${err.message}\nRun \`npm run doctor\` for the cause and the fix.\n`);
+  process.exit(1);
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

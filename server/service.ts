@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openDatabase, type DatabaseHandle } from '../db/client';
+import type { DatabaseHandle } from '../db/client';
+import { openConfiguredDatabase } from './database';
+import { applyStartupSecrets, secretReaderFor } from './secrets';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { createLifecycle, type Lifecycle } from './lifecycle';
@@ -22,8 +24,11 @@ export interface RunningService {
 }
 
 /** Opens the dependencies, starts listening, and prepares the database in the background. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const database = await openDatabase(config.database, logger);
+export async function startService(configured: Config, logger: Logger): Promise<RunningService> {
+  // Redis and session secrets are needed to build the clients; a permanent failure throws SecretError.
+  const readSecret = secretReaderFor(configured);
+  const config = readSecret ? await applyStartupSecrets(configured, readSecret, logger) : configured;
+  const database = await openConfiguredDatabase(config, logger);
   const kv = openKeyValueStore(config.redis, logger);
   const lifecycle = createLifecycle();
 

@@ -1,13 +1,13 @@
 // `npm run db:migrate`: applies committed migrations to the configured database, under the
 // migrators' advisory lock, so it is safe to run from a deploy step while instances start.
-import { openDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
+import { openConfiguredDatabase } from '../database';
 import { loadConfigOrExit } from '../loadConfigOrExit';
 import { createLogger } from '../logger';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { cli: 'db:migrate' });
-const database = await openDatabase(config.database, logger);
+const database = await openConfiguredDatabase(config, logger);
 try {
   await migrateDatabase(database);
   logger.info({ mode: database.mode }, 'migrations applied');

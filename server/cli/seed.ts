@@ -1,13 +1,13 @@
 // `npm run db:seed`: inserts the demo student and demo sessions (idempotent) into the configured database.
-import { openDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { DEMO_STUDENT, seedDemoData } from '../../db/seed';
+import { openConfiguredDatabase } from '../database';
 import { loadConfigOrExit } from '../loadConfigOrExit';
 import { createLogger } from '../logger';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { cli: 'db:seed' });
-const database = await openDatabase(config.database, logger);
+const database = await openConfiguredDatabase(config, logger);
 try {
   await migrateDatabase(database);
   const inserted = await seedDemoData(database.db);

@@ -1,0 +1,39 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Config } from '../config';
+
+export type SecretReader = (secretId: string) => Promise<string>;
+
+/** Errors a retry cannot fix: the operator must change the secret, its name or the IAM policy. */
+const PERMANENT = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidRequestException', 'DecryptionFailure', 'InvalidParameterException']);
+
+export class SecretError extends Error {
+  constructor(
+    readonly secretId: string,
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SecretError';
+  }
+}
+
+/** Reads secrets with the official SDK (credentials from the usual chain: instance role, env, …). */
+export function createSecretReader(aws: Config['aws']): SecretReader {
+  const client = new SecretsManagerClient({
+    region: aws.region,
+    ...(aws.secretsManagerEndpoint ? { endpoint: aws.secretsManagerEndpoint } : {}),
+    maxAttempts: 3,
+  });
+  return async (secretId) => {
+    try {
+      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (SecretString === undefined) throw new SecretError(secretId, `secret ${secretId} has no SecretString (binary secrets are not supported)`, true);
+      return SecretString;
+    } catch (err) {
+      if (err instanceof SecretError) throw err;
+      const name = (err as { name?: string }).name ?? 'Error';
+      throw new SecretError(secretId, `reading secret ${secretId} failed: ${name}: ${(err as Error).message}`, PERMANENT.has(name), { cause: err });
+    }
+  };
+}
