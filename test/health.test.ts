@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { isAppError } from '../client/src';
 import type { HealthReport } from '../server/health';
 import { createTestDatabase } from './helpers/database';
-import { DEAD_PORT } from './helpers/redis';
+import { DEAD_PORT, uniqueRedisPrefix } from './helpers/redis';
+import { startChildServer } from './helpers/childServer';
 import { startTestService, type TestService } from './helpers/service';
 import { startTcpProxy } from './helpers/tcpProxy';
 
@@ -105,6 +106,34 @@ describe('GET /api/health', () => {
     }
   });
 
+  it('starts with Postgres unreachable (503, no crash), and turns 200 once it is reachable, without a restart', { timeout: 60_000 }, async () => {
+    const pgPort = Number(new URL(inject('postgresAdminUrl')).port || 5432);
+    const proxy = await startTcpProxy(pgPort);
+    await proxy.stop(); // keeps the port: nothing listens there until start()
+    const target = await createTestDatabase();
+    const server = await startChildServer({
+      DATABASE_URL: target.url.replace(`:${pgPort}/`, `:${proxy.port}/`),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: uniqueRedisPrefix(),
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+    });
+    try {
+      const down = await health(server.url);
+      expect(down.status).toBe(503);
+      expect(down.body.database).toMatchObject({ status: 'down', error: expect.stringMatching(/ECONNREFUSED|migrations not applied/) });
+      await expect.poll(() => server.logs.filter((l) => l.msg === 'database not ready; retrying').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(server.process.exitCode).toBeNull(); // retrying, not crash-looping
+
+      await proxy.start();
+      await expect.poll(async () => (await health(server.url)).status, { timeout: 20_000, interval: 250 }).toBe(200);
+    } finally {
+      server.process.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      await proxy.close();
+      await target.drop();
+    }
+  });
+
   it('goes 503 when Postgres goes away at run time and back to 200 when it returns', async () => {
     const pgPort = Number(new URL(inject('postgresAdminUrl')).port || 5432);
     const proxy = await startTcpProxy(pgPort);
@@ -118,7 +147,8 @@ describe('GET /api/health', () => {
       expect(down.status).toBe(503);
       expect(down.body.database.status).toBe('down');
       const failed = await s.client.exams.available.query().catch((e: unknown) => e);
-      expect(isAppError(failed)).toBe(true);
+      expect(isAppError(failed, 'SERVICE_UNAVAILABLE')).toBe(true);
+      expect((failed as { data: { httpStatus: number } }).data.httpStatus).toBe(503);
 
       await proxy.start();
       await expect.poll(async () => (await health(s.url)).status, { timeout: 10_000 }).toBe(200);

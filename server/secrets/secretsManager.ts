@@ -7,6 +7,8 @@ export type SecretReader = (secretId: string) => Promise<string>;
 const PERMANENT = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidRequestException', 'DecryptionFailure', 'InvalidParameterException']);
 
 export class SecretError extends Error {
+  /** Its message names the secret and the AWS error: health and logs show it as is. */
+  readonly operatorMessage = true;
   constructor(
     readonly secretId: string,
     message: string,

@@ -4,7 +4,7 @@ export interface TcpProxy {
   port: number;
   /** Takes the dependency "down": closes the listener and cuts every open connection. */
   stop(): Promise<void>;
-  /** Brings it back on the same port. */
+  /** Brings it back on the same port (or starts it, after a stop() right away reserved the port). */
   start(): Promise<void>;
   close(): Promise<void>;
 }
