@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '../client/src';
-import { balancesOf, examCounts, insertContact, insertExam, loginClient, newIdempotencyKey, type TestContact } from './helpers/factories';
+import { balancesOf, examCounts, insertBookingRow, insertContact, insertExam, loginClient, newIdempotencyKey, type TestContact } from './helpers/factories';
 import { failure } from './helpers/failure';
 import { startTestService, type TestService } from './helpers/service';
 
@@ -202,10 +202,7 @@ describe('bookings.create', () => {
       expect(await failure(api.bookings.create.mutate({ examId: discussion }))).toMatchObject({ details: { missingExamIds: [cs1] } });
 
       // An attended (Completed) session counts too.
-      await db.query(
-        "insert into hubspot_bookings (associated_contact_id, associated_mock_exam, is_active, exam_date, mock_type, token_used, attendance) values ($1, $2, 'Completed', '2031-06-01', 'Clinical Skills', 'Clinical Skills Token', 'Yes')",
-        [contact.contactId, cs1],
-      );
+      await insertBookingRow(db, contact.contactId, cs1, { status: 'Completed', attendance: 'Yes' });
       await expect(api.bookings.create.mutate({ examId: discussion })).resolves.toMatchObject({ tokenUsed: 'Mock Discussion Token' });
     });
   });
@@ -294,11 +291,8 @@ describe('bookings.cancel', () => {
   it('refunds nothing for an Admin Override booking', async () => {
     const { contact, api } = await student({ cs_credits: 1, shared_mock_credits: 1 });
     const examId = await insertExam(db);
-    const { rows } = await db.query(
-      "insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, start_time, mock_type, token_used) select $1, hubspot_id, exam_date, start_time, mock_type, 'Admin Override' from hubspot_mock_exams where hubspot_id = $2 returning id",
-      [contact.contactId, examId],
-    );
-    const result = await api.bookings.cancel.mutate({ bookingId: rows[0].id });
+    const bookingId = await insertBookingRow(db, contact.contactId, examId, { tokenUsed: 'Admin Override' });
+    const result = await api.bookings.cancel.mutate({ bookingId });
     expect(result).toMatchObject({ status: 'Cancelled', creditRefunded: null });
     expect(await balancesOf(db, contact.contactId)).toMatchObject({ cs_credits: 1, shared_mock_credits: 1 });
     expect((await bookingRows(examId))[0]).toMatchObject({ is_active: 'Cancelled', token_refunded: false });
@@ -315,11 +309,8 @@ describe('bookings.cancel', () => {
   it('BOOKING_NOT_CANCELLABLE once the session has started', async () => {
     const { contact, api } = await student({ cs_credits: 0 });
     const examId = await insertExam(db, { startsInHours: -1 });
-    const { rows } = await db.query(
-      "insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, start_time, mock_type, token_used) select $1, hubspot_id, exam_date, start_time, mock_type, 'Clinical Skills Token' from hubspot_mock_exams where hubspot_id = $2 returning id",
-      [contact.contactId, examId],
-    );
-    expect(await failure(api.bookings.cancel.mutate({ bookingId: rows[0].id }))).toMatchObject({ appCode: 'BOOKING_NOT_CANCELLABLE' });
+    const bookingId = await insertBookingRow(db, contact.contactId, examId);
+    expect(await failure(api.bookings.cancel.mutate({ bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_CANCELLABLE' });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(0);
   });
 
@@ -362,10 +353,7 @@ describe('bookings.mine and byId', () => {
     const cancelled = upcoming.pop()!;
     await api.bookings.cancel.mutate({ bookingId: cancelled });
     const pastExam = await insertExam(db, { startsInHours: -48, examDate: '2020-01-01' });
-    const { rows } = await db.query(
-      "insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, start_time, mock_type, token_used) select $1, hubspot_id, exam_date, start_time, mock_type, 'Clinical Skills Token' from hubspot_mock_exams where hubspot_id = $2 returning id",
-      [contact.contactId, pastExam],
-    );
+    const pastBooking = await insertBookingRow(db, contact.contactId, pastExam);
 
     const pages: string[] = [];
     let cursor: string | undefined;
@@ -378,7 +366,7 @@ describe('bookings.mine and byId', () => {
     expect(pages).toEqual(upcoming);
 
     const past = await api.bookings.mine.query({ filter: 'past' });
-    expect(past.items.map((i) => [i.bookingId, i.status])).toEqual([[rows[0].id, 'Completed']]);
+    expect(past.items.map((i) => [i.bookingId, i.status])).toEqual([[pastBooking, 'Completed']]);
 
     const all = await api.bookings.mine.query({ filter: 'all', limit: 100 });
     expect(all.items).toHaveLength(6);

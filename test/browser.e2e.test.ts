@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertContact, insertExam } from './helpers/factories';
+import { insertBookingRow, insertContact, insertExam } from './helpers/factories';
 import { startTestService, type TestService } from './helpers/service';
 
 // The React example (client/example) built with Vite, served from its own origin, driven in headless
@@ -63,10 +63,7 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
     const other = await insertContact(db, { cs_credits: 1 });
     const open = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-10-01', location: 'Ottawa' });
     const full = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-10-02', capacity: 1, location: 'Calgary' });
-    await db.query(
-      "insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, mock_type, token_used) values ($1, $2, '2031-10-02', 'Clinical Skills', 'Clinical Skills Token')",
-      [other.contactId, full],
-    );
+    await insertBookingRow(db, other.contactId, full);
     await db.query('update hubspot_mock_exams set total_bookings = 1 where hubspot_id = $1', [full]);
 
     const tab = await (await browser.newContext()).newPage();

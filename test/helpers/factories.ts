@@ -72,6 +72,26 @@ export async function insertExam(db: pg.Client, f: ExamFields = {}): Promise<str
   return examId;
 }
 
+/**
+ * A booking written straight into the table (as an import or an admin tool would), copying the
+ * session's date, times and type; for states the API cannot produce on demand (past, attended,
+ * Admin Override). Returns the booking's id.
+ */
+export async function insertBookingRow(
+  db: pg.Client,
+  contactId: string,
+  examId: string,
+  fields: { tokenUsed?: string; status?: 'Active' | 'Completed' | 'Cancelled'; attendance?: 'Yes' | 'No' } = {},
+): Promise<string> {
+  const { rows } = await db.query(
+    `insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, start_time, end_time, mock_type, token_used, is_active, attendance)
+     select $1, hubspot_id, exam_date, start_time, end_time, mock_type, $3, $4, $5 from hubspot_mock_exams where hubspot_id = $2 returning id`,
+    [contactId, examId, fields.tokenUsed ?? 'Clinical Skills Token', fields.status ?? 'Active', fields.attendance ?? null],
+  );
+  if (!rows[0]) throw new Error(`no session ${examId} to book`);
+  return rows[0].id as string;
+}
+
 export async function balancesOf(db: pg.Client, contactId: string) {
   const { rows } = await db.query(
     'select sj_credits, cs_credits, sjmini_credits, mock_discussion_token, shared_mock_credits from hubspot_contact_credits where hubspot_id = $1',
