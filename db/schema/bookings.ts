@@ -30,6 +30,10 @@ export const bookings = pgTable(
     tokenRefundedAt: timestamptz('token_refunded_at'),
     cancelledAt: timestamptz('cancelled_at'),
     cancellationReason: text('cancellation_reason'),
+    // Carried over from the live Supabase table, which has them and the PRD forgot them.
+    bookingStatus: text('booking_status'),
+    tokenRefundAdmin: text('token_refund_admin'),
+    ndeccExamDate: text('ndecc_exam_date'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
   },

@@ -19,6 +19,8 @@ export const contactCredits = pgTable(
     sjminiCredits: credit('sjmini_credits'),
     mockDiscussionToken: credit('mock_discussion_token'),
     sharedMockCredits: credit('shared_mock_credits'),
+    // Carried over from the live Supabase table (the PRD forgot it); free text there, kept as is.
+    ndeccExamDate: text('ndecc_exam_date'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
   },

@@ -19,6 +19,8 @@ export const mockExams = pgTable(
     isActive: text('is_active').notNull().default('true'),
     scheduledActivationDatetime: timestamptz('scheduled_activation_datetime'),
     prerequisiteExamIds: text('prerequisite_exam_ids').array(),
+    // Carried over from the live Supabase table (the PRD forgot it).
+    mockExamName: text('mock_exam_name'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
   },

@@ -1,0 +1,34 @@
+// `npm run migrate:import -- --source <postgres url> [options]`: copies the four tables from the live
+// (Supabase) database into the configured target, converting the drifted types. See docs/MIGRATION.md.
+import { parseImportArgs } from '../migration/cliOptions';
+import { EXIT, ignoreClosedStdout, processOutput } from '../migration/output';
+import { runImport } from '../migration/runImport';
+import { loadConfigOrExit } from '../loadConfigOrExit';
+
+const usage = `Usage: npm run migrate:import -- --source <postgres url> [options]
+
+Copies hubspot_contact_credits, hubspot_mock_exams, hubspot_bookings and sync_metadata from the
+source into the target configured like the service (DATABASE_URL or DB_*). Re-running updates rows,
+never duplicates them (matched by hubspot_id; bookings by id; sync_metadata by sync_type).
+
+  --source <url>              source database (read-only session; the password is never printed)
+  --source-schema <name>      schema of the source tables (default hubspot_sync; older deployments: public)
+  --tables <a,b>              only these tables (default: all four)
+  --ignore-column <t.col>     leave a source column behind on purpose (repeatable)
+  --batch <n>                 rows per page read and per upsert (default 1000)
+  --dry-run                   read and convert only; write nothing
+  --report <file.json>        write every refused row and the summary as JSON
+  --limit <n>                 refused rows printed (default 20)
+
+Exit status: 0 every row copied; 1 some rows refused (listed, not written); 2 could not run.`;
+
+ignoreClosedStdout();
+const parsed = parseImportArgs(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  processOutput.line(usage);
+} else if (parsed.kind === 'error') {
+  processOutput.error(`${parsed.message}\n\n${usage}`);
+  process.exitCode = EXIT.failed;
+} else {
+  process.exitCode = await runImport(parsed.options, loadConfigOrExit(), processOutput);
+}

@@ -1,0 +1,34 @@
+// `npm run migrate:verify -- --source <postgres url> [options]`: compares the live (Supabase) tables
+// with the configured target row by row and exits non-zero on any difference. See docs/MIGRATION.md.
+import { parseVerifyArgs } from '../migration/cliOptions';
+import { EXIT, ignoreClosedStdout, processOutput } from '../migration/output';
+import { runVerify } from '../migration/runVerify';
+import { loadConfigOrExit } from '../loadConfigOrExit';
+
+const usage = `Usage: npm run migrate:verify -- --source <postgres url> [options]
+
+Compares the four tables of the source with the target configured like the service (DATABASE_URL
+or DB_*): row counts, a digest per row over normalized values (computed by each database), and the
+missing / extra / changed rows with the columns that differ. Also reports data-quality findings
+(total_bookings drift, bookings pointing at unknown sessions or students, bad credits), which are
+not differences.
+
+  --source <url>              source database (read-only session; the password is never printed)
+  --source-schema <name>      schema of the source tables (default hubspot_sync; older deployments: public)
+  --tables <a,b>              only these tables (default: all four)
+  --ignore-column <t.col>     a source column deliberately not imported (repeatable)
+  --report <file.json>        write every difference, the per-table summary and the findings as JSON
+  --limit <n>                 differences and examples printed (default 20)
+
+Exit status: 0 no difference; 1 differences found; 2 could not run.`;
+
+ignoreClosedStdout();
+const parsed = parseVerifyArgs(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  processOutput.line(usage);
+} else if (parsed.kind === 'error') {
+  processOutput.error(`${parsed.message}\n\n${usage}`);
+  process.exitCode = EXIT.failed;
+} else {
+  process.exitCode = await runVerify(parsed.options, loadConfigOrExit(), processOutput);
+}

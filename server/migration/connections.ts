@@ -1,0 +1,100 @@
+import pg from 'pg';
+import type { Config } from '../config';
+import { openConfiguredDatabase } from '../database';
+import { maskUrl } from './maskUrl';
+
+/**
+ * The toolkit's two connections. Both read instants in UTC and dates as ISO, whatever the server's
+ * or this process's settings; the source session is read-only, so the tool cannot change the live
+ * database even by mistake.
+ */
+const SESSION_SETUP = ["set time zone 'UTC'", "set datestyle = 'ISO, YMD'", "set statement_timeout = '10min'"];
+
+export interface Connections {
+  source: pg.Client;
+  target: pg.ClientBase;
+  sourceLabel: string;
+  targetLabel: string;
+  close(): Promise<void>;
+}
+
+export class TargetNotSupportedError extends Error {}
+
+interface ErrorSink {
+  error(obj: unknown, msg: string): void;
+}
+
+export function targetLabel(config: Config): string {
+  const db = config.database;
+  if (db.kind !== 'postgres') return `pglite:${db.dataDir}`;
+  const where = `postgres://${db.user ? `${db.user}@` : ''}${db.host || '(host from secret)'}:${db.port}/${db.database}`;
+  return db.secretId ? `${where} (credentials from secret ${db.secretId})` : where;
+}
+
+async function prepareSession(client: pg.ClientBase, extraSetup: string[]): Promise<void> {
+  for (const statement of [...SESSION_SETUP, "set application_name = 'mocks-booking-migration'", ...extraSetup]) await client.query(statement);
+}
+
+/**
+ * The target is opened exactly as the service opens it (TLS mode, Secrets Manager or IAM credentials),
+ * then one connection is kept for the whole run.
+ */
+async function openTarget(config: Config, log: ErrorSink): Promise<{ client: pg.PoolClient; close(): Promise<void> }> {
+  if (config.database.kind !== 'postgres') {
+    throw new TargetNotSupportedError(
+      'The target is the embedded PGlite database (no DATABASE_URL or DB_HOST is set). Importing into it is not supported: ' +
+        'set DATABASE_URL (or DB_HOST and the other DB_* variables) to the PostgreSQL the service will use.',
+    );
+  }
+  const handle = await openConfiguredDatabase(config, log);
+  if (handle.mode !== 'postgres') throw new TargetNotSupportedError('unreachable: a postgres configuration opened as PGlite');
+  let client: pg.PoolClient;
+  try {
+    client = await handle.pool.connect();
+    await prepareSession(client, []);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return {
+    client,
+    close: async () => {
+      client.release();
+      await handle.close();
+    },
+  };
+}
+
+async function openSource(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A dropped connection surfaces as the failing query's error; without a listener it would crash the process.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await prepareSession(client, ['set default_transaction_read_only = on']);
+  } catch (err) {
+    await client.end();
+    throw err;
+  }
+  return client;
+}
+
+export async function openConnections(sourceUrl: string, config: Config, log: ErrorSink): Promise<Connections> {
+  const target = await openTarget(config, log);
+  let source: pg.Client;
+  try {
+    source = await openSource(sourceUrl);
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
+  return {
+    source,
+    target: target.client,
+    sourceLabel: maskUrl(sourceUrl),
+    targetLabel: targetLabel(config),
+    close: async () => {
+      await Promise.allSettled([source.end(), target.close()]);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+const repoRoot = new URL('../../', import.meta.url);
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a migration CLI exactly as `npm run migrate:*` does (node --import tsx), with only the
+ * environment an operator would set. TZ is not UTC on purpose: nothing may depend on it.
+ */
+export async function runMigrationCli(script: 'migrateImport' | 'migrateVerify', args: string[], env: Record<string, string>): Promise<CliRun> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  const child = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
+    cwd: repoRoot,
+    env: { ...base, TZ: 'America/Toronto', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
