@@ -1,4 +1,3 @@
-import { Signer } from '@aws-sdk/rds-signer';
 import type pg from 'pg';
 import type { PostgresConfig } from '../server/config';
 import { parseDatabaseSecret } from '../server/secrets/shapes';
@@ -35,8 +34,9 @@ export function createCredentialSource(cfg: PostgresConfig, deps: { readSecret?:
 
   const withIam = (c: ConnectionCredentials): ConnectionCredentials => {
     if (!cfg.iamAuth) return c;
-    const signer = new Signer({ hostname: c.host, port: c.port, username: c.user, region: deps.region });
-    return { ...c, password: () => signer.getAuthToken() };
+    // The signer is loaded on first use, like the Secrets Manager SDK.
+    const signer = import('@aws-sdk/rds-signer').then(({ Signer }) => new Signer({ hostname: c.host, port: c.port, username: c.user, region: deps.region }));
+    return { ...c, password: async () => (await signer).getAuthToken() };
   };
 
   const secretId = cfg.secretId;

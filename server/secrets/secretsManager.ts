@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config';
 
 export type SecretReader = (secretId: string) => Promise<string>;
@@ -22,14 +21,16 @@ export class SecretError extends Error {
 
 /** Reads secrets with the official SDK (credentials from the usual chain: instance role, env, …). */
 export function createSecretReader(aws: Config['aws']): SecretReader {
-  const client = new SecretsManagerClient({
-    region: aws.region,
-    ...(aws.secretsManagerEndpoint ? { endpoint: aws.secretsManagerEndpoint } : {}),
-    maxAttempts: 3,
-  });
+  // Loaded on first use: a process with no secret configured never pays for the SDK (~60 MB RSS).
+  const sdk = import('@aws-sdk/client-secrets-manager');
+  const client = sdk.then(
+    ({ SecretsManagerClient }) =>
+      new SecretsManagerClient({ region: aws.region, ...(aws.secretsManagerEndpoint ? { endpoint: aws.secretsManagerEndpoint } : {}), maxAttempts: 3 }),
+  );
   return async (secretId) => {
     try {
-      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const { GetSecretValueCommand } = await sdk;
+      const { SecretString } = await (await client).send(new GetSecretValueCommand({ SecretId: secretId }));
       if (SecretString === undefined) throw new SecretError(secretId, `secret ${secretId} has no SecretString (binary secrets are not supported)`, true);
       return SecretString;
     } catch (err) {
