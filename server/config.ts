@@ -231,7 +231,8 @@ function redisConfig(env: ParsedEnv): RedisConfig | MemoryStoreConfig {
       kind: 'redis',
       host: url.hostname,
       port: url.port ? Number(url.port) : 6379,
-      username: url.username ? decodeURIComponent(url.username) : undefined,
+      // Like the password, the ACL user may come from its own variable (ElastiCache RBAC + REDIS_URL).
+      username: url.username ? decodeURIComponent(url.username) : env.REDIS_USERNAME,
       password: url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD,
       tls: url.protocol === 'rediss:' || env.REDIS_TLS,
       ...common,

@@ -58,12 +58,26 @@ export function uniqueViolationOf(err: unknown): string | undefined {
 }
 
 const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|timeout exceeded when trying to connect|Connection terminated|connection error|Stream isn't writeable/i;
+/** Node's TLS/certificate error codes: the database is there, but we will not talk to it. */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT)/;
+
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const { code } = e as { code?: unknown };
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
 
 /** A dependency is down or overloaded: the answer is "try again", not "bug". */
 function dependencyFailure(err: unknown): DomainError | undefined {
   const state = sqlStateOf(err);
   if (state === '57014' || state === '55P03') return new DomainError('BUSY', 'The service is busy; please try again.', undefined, { cause: err });
-  if (state?.startsWith('08') || state === '57P01' || state === '57P03' || state === '53300' || CONNECTION_FAILURE.test(rootMessage(err))) {
+  // 08: connection, 28: authorization (a rotated or wrong password, no pg_hba entry), 57P0x: shutdown,
+  // 53300: too many connections. None is the caller's fault, and none is a bug in this request.
+  const connectionLevel = state?.startsWith('08') || state?.startsWith('28') || state === '57P01' || state === '57P03' || state === '53300';
+  if (connectionLevel || errorCodes(err).some((code) => TLS_FAILURE.test(code)) || CONNECTION_FAILURE.test(rootMessage(err))) {
     return new DomainError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please try again shortly.', undefined, { cause: err });
   }
   return undefined;
@@ -74,7 +88,8 @@ export function toTRPCError(err: unknown): TRPCError {
   const cause = err instanceof TRPCError ? err.cause : err;
   const domain = cause instanceof DomainError ? cause : dependencyFailure(cause);
   if (domain) return new TRPCError({ code: APP_ERROR_HTTP[domain.code], message: domain.message, cause: domain });
-  return err instanceof TRPCError ? err : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: err });
+  // A bug: the client gets a generic message; the real error stays the cause, for the log line.
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: cause ?? err });
 }
 
 /** The appCode a tRPC error carries to the client. Input validation failures are the caller's mistake. */

@@ -1,0 +1,48 @@
+/**
+ * Doctor's output goes into terminals, CI logs and tickets: no password, token or secret value may
+ * appear in it, in any spelling (as is, percent-encoded in a URL, JSON-escaped).
+ */
+
+const SECRET_VARIABLES = ['DB_PASSWORD', 'REDIS_PASSWORD', 'SESSION_SECRET', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const URL_VARIABLES = ['DATABASE_URL', 'REDIS_URL'];
+
+/** The password of a URL, also when the URL is too broken to parse (that is when it gets printed). */
+function urlPasswords(raw: string): string[] {
+  try {
+    const { password } = new URL(raw);
+    if (password) return [password, safeDecode(password)];
+  } catch {
+    // fall through to the loose match below
+  }
+  const loose = /\/\/[^:/@]*:(.*)@/.exec(raw)?.[1];
+  return loose ? [loose, safeDecode(loose)] : [];
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function sensitiveFromEnv(env: Record<string, string | undefined>): Set<string> {
+  const found = new Set<string>();
+  for (const name of SECRET_VARIABLES) if (env[name]) found.add(env[name]);
+  for (const name of URL_VARIABLES) if (env[name]) for (const p of urlPasswords(env[name])) found.add(p);
+  return found;
+}
+
+/** Replaces every known sensitive value (the set may grow while doctor runs) and any URL password. */
+export function masker(sensitive: Set<string>): (text: string) => string {
+  return (text) => {
+    const spellings = [...sensitive]
+      .filter((v) => v !== '')
+      .flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)])
+      // Longest first, so a value that contains another is masked whole.
+      .sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const s of spellings) out = out.replaceAll(s, '***');
+    return out.replace(/(\/\/[^:/@\s]*):[^@\s]+@/g, '$1:***@');
+  };
+}

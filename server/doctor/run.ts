@@ -1,0 +1,126 @@
+import { loadConfig, type Config } from '../config';
+import { createLogger } from '../logger';
+import { applyStartupSecrets, secretReaderFor } from '../secrets';
+import { withTimeout } from '../time';
+import { serviceVersion } from '../version';
+import { runCheck, skipped, type CheckResult, type Outcome } from './check';
+import { checkRuntimeDependencies } from './dependencies';
+import { masker, sensitiveFromEnv } from './mask';
+import { checkMigrations, checkServerVersion, checkTables, connectPostgres, type PostgresSession } from './postgres';
+import { checkRedis } from './redis';
+import { checkSecret, namedSecrets, rememberingReader } from './secrets';
+
+export interface DoctorReport {
+  ok: boolean;
+  version: string;
+  checks: CheckResult[];
+}
+
+export interface DoctorOptions {
+  /** Called with each result as soon as it is known, so an operator watches progress. */
+  onResult?: (result: CheckResult) => void;
+}
+
+/** A secret read that takes longer is not going to succeed: the SDK already retried (3 attempts). */
+const SECRET_TIMEOUT_MS = 10_000;
+const POSTGRES_DEPENDENT = ['postgres version', 'migrations', 'tables'];
+
+function describeConfig(config: Config): string {
+  const db = config.database;
+  const database =
+    db.kind === 'pglite'
+      ? `embedded PGlite (${db.dataDir})`
+      : `Postgres ${db.user}@${db.host || '(host from secret)'}:${db.port}/${db.database}, DB_SSL_MODE=${db.ssl.mode}${db.iamAuth ? ', IAM auth' : ''}, pools ${db.poolMax}+${db.bookingPoolMax} per instance`;
+  const redis = config.redis.kind === 'memory' ? 'in-process store' : `Redis ${config.redis.host}:${config.redis.port}`;
+  return `NODE_ENV=${config.env}; ${database}; ${redis}`;
+}
+
+/**
+ * The preflight: configuration, installed dependencies, secrets, Postgres (connection through the
+ * service's own code, version, migrations, tables) and Redis. Checks that need an earlier one that
+ * failed are reported as not run, so the first ✗ is the one to fix.
+ */
+export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const sensitive = sensitiveFromEnv(env);
+  const mask = masker(sensitive);
+  const checks: CheckResult[] = [];
+  const record = (result: CheckResult): CheckResult => {
+    const shown = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])) as unknown as CheckResult;
+    checks.push(shown);
+    options.onResult?.(shown);
+    return result;
+  };
+  const finish = (): DoctorReport => ({ ok: checks.every((c) => c.ok), version: serviceVersion, checks });
+
+  let config: Config | undefined;
+  record(
+    await runCheck('config', { target: 'config' }, 5_000, async () => {
+      config = loadConfig(env, serviceVersion);
+      return { detail: describeConfig(config) };
+    }),
+  );
+  record(await runCheck('runtime dependencies', { target: 'dependencies' }, 10_000, () => checkRuntimeDependencies()));
+  if (!config) {
+    for (const name of ['secrets', 'postgres connection', ...POSTGRES_DEPENDENT, 'redis']) record(skipped(name, 'the configuration is invalid'));
+    return finish();
+  }
+  const cfg: Config = config;
+  if (cfg.database.kind === 'postgres' && cfg.database.password) sensitive.add(cfg.database.password);
+  if (cfg.redis.kind === 'redis' && cfg.redis.password) sensitive.add(cfg.redis.password);
+
+  // Secrets: each one the configuration names, read once with the service's reader.
+  const secrets = namedSecrets(cfg);
+  const reader = rememberingReader(secretReaderFor(cfg) ?? (() => Promise.reject(new Error('no secret reader'))));
+  const failedSecrets = new Set<string>();
+  if (secrets.length === 0) record({ name: 'secrets', status: 'pass', ok: true, ms: 0, detail: 'none configured: credentials come from the environment' });
+  for (const secret of secrets) {
+    const result = record(await runCheck(`secret ${secret.variable}`, { target: 'secret', secretVariable: secret.variable }, SECRET_TIMEOUT_MS, () => checkSecret(secret, reader, sensitive)));
+    if (!result.ok) failedSecrets.add(secret.variable);
+  }
+
+  let session: PostgresSession | undefined;
+  const db = cfg.database;
+  if (db.kind === 'pglite') {
+    record({
+      name: 'postgres connection',
+      status: 'warn',
+      ok: true,
+      ms: 0,
+      detail: `embedded PGlite in ${db.dataDir} (migrations are applied at start)`,
+      cause: 'An embedded database inside one process: a single instance only, and not checked here (its directory belongs to the server).',
+      fix: 'Set DATABASE_URL (or DB_HOST and the DB_* parts) to use a real PostgreSQL; NODE_ENV=production requires it.',
+    });
+  } else if (failedSecrets.has('DB_SECRET_ID')) {
+    for (const name of ['postgres connection', ...POSTGRES_DEPENDENT]) record(skipped(name, 'the database secret could not be read'));
+  } else {
+    const budget = db.connectTimeoutMs + 2_000 + (db.secretId ? SECRET_TIMEOUT_MS : 0);
+    const connected = record(await runCheck('postgres connection', { target: 'postgres' }, budget, () => connectPostgres(cfg, (s) => (session = s))));
+    const open = session;
+    const queryBudget = db.connectTimeoutMs + 2_000;
+    if (connected.ok && open) {
+      record(await runCheck('postgres version', { target: 'postgres' }, queryBudget, () => checkServerVersion(open.client)));
+      record(await runCheck('migrations', { target: 'migrations' }, queryBudget, () => checkMigrations(open.client)));
+      record(await runCheck('tables', { target: 'migrations' }, queryBudget, () => checkTables(open.client)));
+    } else {
+      for (const name of POSTGRES_DEPENDENT) record(skipped(name, 'no database connection'));
+    }
+  }
+
+  if (failedSecrets.has('REDIS_SECRET_ID')) {
+    record(skipped('redis', 'the Redis secret could not be read'));
+  } else {
+    const redisBudget = (cfg.redis.kind === 'redis' ? cfg.redis.connectTimeoutMs : 0) + 2_000;
+    record(
+      await runCheck('redis', { target: 'redis' }, redisBudget, async (): Promise<Outcome> => {
+        // The same merge of the Redis secret (password, user, host) the service does at start.
+        const withSecret = await applyStartupSecrets({ ...cfg, session: { ...cfg.session, secretId: undefined } }, reader, createLogger('silent'));
+        return checkRedis(withSecret.redis);
+      }),
+    );
+  }
+
+  // Assigned inside the connection check's callback; a connection that arrived after its timeout
+  // is not closed here, which is why the CLI exits explicitly.
+  if (session) await withTimeout((session as PostgresSession).close(), 2_000).catch(() => undefined);
+  return finish();
+}
