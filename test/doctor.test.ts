@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { startBlackHole } from './helpers/blackHole';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCheck } from '../server/doctor/check';
@@ -107,22 +107,14 @@ describe('npm run doctor against the local services', () => {
   });
 
   describe('a database that accepts connections and never answers', () => {
-    let blackHole: Server;
-    const sockets = new Set<Socket>();
+    let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
     beforeAll(async () => {
-      blackHole = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('error', () => undefined);
-      });
-      await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+      blackHole = await startBlackHole();
     });
-    afterAll(async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => blackHole.close(resolve));
-    });
+    afterAll(() => blackHole.close());
 
     it('is reported as a timeout instead of hanging doctor', async () => {
-      const port = (blackHole.address() as { port: number }).port;
+      const { port } = blackHole;
       const run = await runDoctorCli({ ...localEnv(await database()), DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere`, DB_CONNECT_TIMEOUT_MS: '500' });
       expect(run.code).toBe(1);
       const line = check(run, 'postgres connection');

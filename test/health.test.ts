@@ -1,7 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isAppError } from '../client/src';
 import type { HealthReport } from '../server/health';
+import { startBlackHole } from './helpers/blackHole';
 import { createTestDatabase } from './helpers/database';
 import { DEAD_PORT, uniqueRedisPrefix } from './helpers/redis';
 import { startChildServer } from './helpers/childServer';
@@ -24,22 +24,11 @@ async function health(url: string): Promise<{ status: number; body: HealthReport
   return { status: res.status, body: (await res.json()) as HealthReport };
 }
 
-/** A TCP server that accepts connections and never answers: the worst kind of dead dependency. */
-let blackHole: Server;
-let blackHolePort: number;
-const sockets = new Set<Socket>();
+let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
 beforeAll(async () => {
-  blackHole = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-  blackHolePort = (blackHole.address() as { port: number }).port;
+  blackHole = await startBlackHole();
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((resolve) => blackHole.close(resolve));
-});
+afterAll(() => blackHole.close());
 
 describe('GET /api/health', () => {
   it('answers 200 with both dependencies up and the version', async () => {
@@ -75,7 +64,7 @@ describe('GET /api/health', () => {
   it('answers within its timeout even when a dependency accepts connections and never replies', async () => {
     const s = await serve(
       {
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${blackHolePort}/nowhere`,
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${blackHole.port}/nowhere`,
         HEALTH_TIMEOUT_MS: '300',
         DB_CONNECT_TIMEOUT_MS: '60000',
         SHUTDOWN_TIMEOUT_MS: '500',

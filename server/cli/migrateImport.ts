@@ -1,7 +1,7 @@
 // `npm run migrate:import -- --source <postgres url> [options]`: copies the four tables from the live
 // (Supabase) database into the configured target, converting the drifted types. See docs/MIGRATION.md.
 import { parseImportArgs } from '../migration/cliOptions';
-import { EXIT, ignoreClosedStdout, processOutput } from '../migration/output';
+import { processOutput, runCommand } from '../migration/output';
 import { runImport } from '../migration/runImport';
 import { loadConfigOrExit } from '../loadConfigOrExit';
 
@@ -22,13 +22,4 @@ never duplicates them (matched by hubspot_id; bookings by id; sync_metadata by s
 
 Exit status: 0 every row copied; 1 some rows refused (listed, not written); 2 could not run.`;
 
-ignoreClosedStdout();
-const parsed = parseImportArgs(process.argv.slice(2));
-if (parsed.kind === 'help') {
-  processOutput.line(usage);
-} else if (parsed.kind === 'error') {
-  processOutput.error(`${parsed.message}\n\n${usage}`);
-  process.exitCode = EXIT.failed;
-} else {
-  process.exitCode = await runImport(parsed.options, loadConfigOrExit(), processOutput);
-}
+await runCommand(parseImportArgs(process.argv.slice(2)), usage, (options) => runImport(options, loadConfigOrExit(), processOutput));

@@ -1,7 +1,7 @@
 // `npm run migrate:verify -- --source <postgres url> [options]`: compares the live (Supabase) tables
 // with the configured target row by row and exits non-zero on any difference. See docs/MIGRATION.md.
 import { parseVerifyArgs } from '../migration/cliOptions';
-import { EXIT, ignoreClosedStdout, processOutput } from '../migration/output';
+import { processOutput, runCommand } from '../migration/output';
 import { runVerify } from '../migration/runVerify';
 import { loadConfigOrExit } from '../loadConfigOrExit';
 
@@ -22,13 +22,4 @@ not differences.
 
 Exit status: 0 no difference; 1 differences found; 2 could not run.`;
 
-ignoreClosedStdout();
-const parsed = parseVerifyArgs(process.argv.slice(2));
-if (parsed.kind === 'help') {
-  processOutput.line(usage);
-} else if (parsed.kind === 'error') {
-  processOutput.error(`${parsed.message}\n\n${usage}`);
-  process.exitCode = EXIT.failed;
-} else {
-  process.exitCode = await runVerify(parsed.options, loadConfigOrExit(), processOutput);
-}
+await runCommand(parseVerifyArgs(process.argv.slice(2)), usage, (options) => runVerify(options, loadConfigOrExit(), processOutput));

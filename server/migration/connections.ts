@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../config';
 import { openConfiguredDatabase } from '../database';
+import { createLogger } from '../logger';
 import { maskUrl } from './maskUrl';
 
 /**
@@ -97,4 +98,17 @@ export async function openConnections(sourceUrl: string, config: Config, log: Er
       await Promise.allSettled([source.end(), target.close()]);
     },
   };
+}
+
+/**
+ * Opens both connections for a command, or prints why it could not (and the caller exits with
+ * EXIT.failed): an unsupported target says what to set, anything else is a connection failure.
+ */
+export async function openConnectionsFor(command: string, source: string, config: Config, out: { error(text: string): void }): Promise<Connections | undefined> {
+  try {
+    return await openConnections(source, config, createLogger(config.logLevel, { cli: command }));
+  } catch (err) {
+    out.error(err instanceof TargetNotSupportedError ? err.message : `Could not connect: ${(err as Error).message}`);
+    return undefined;
+  }
 }

@@ -41,3 +41,17 @@ export class FirstN<T> {
     if (this.items.length < this.limit) this.items.push(item);
   }
 }
+
+/** The shared shape of both commands: parse, then print usage, refuse bad arguments, or run. */
+export async function runCommand<T>(
+  parsed: { kind: 'options'; options: T } | { kind: 'help' } | { kind: 'error'; message: string },
+  usage: string,
+  run: (options: T) => Promise<number>,
+): Promise<void> {
+  ignoreClosedStdout();
+  if (parsed.kind === 'help') processOutput.line(usage);
+  else if (parsed.kind === 'error') {
+    processOutput.error(`${parsed.message}\n\n${usage}`);
+    process.exitCode = EXIT.failed;
+  } else process.exitCode = await run(parsed.options);
+}

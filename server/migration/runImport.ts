@@ -1,7 +1,6 @@
 import type { Config } from '../config';
-import { createLogger } from '../logger';
 import type { ImportOptions } from './cliOptions';
-import { openConnections, TargetNotSupportedError, type Connections } from './connections';
+import { openConnectionsFor } from './connections';
 import type { RowProblem } from './convertRow';
 import { importTable, type TableImportResult } from './importTable';
 import { readConstraintColumns } from './introspect';
@@ -14,13 +13,8 @@ const describeProblem = (p: RowProblem) => `${p.table} ${p.key ?? '(no key)'} ${
 
 /** `migrate:import`: copies the selected tables from the source into the configured target. */
 export async function runImport(options: ImportOptions, config: Config, out: Output): Promise<number> {
-  let connections: Connections;
-  try {
-    connections = await openConnections(options.source, config, createLogger(config.logLevel, { cli: 'migrate:import' }));
-  } catch (err) {
-    out.error(err instanceof TargetNotSupportedError ? err.message : `Could not connect: ${(err as Error).message}`);
-    return EXIT.failed;
-  }
+  const connections = await openConnectionsFor('migrate:import', options.source, config, out);
+  if (!connections) return EXIT.failed;
   const { source, target } = connections;
   const startedAt = new Date();
   let report: JsonReport | undefined;

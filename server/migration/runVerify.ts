@@ -1,7 +1,6 @@
 import type { Config } from '../config';
-import { createLogger } from '../logger';
 import type { CommonOptions } from './cliOptions';
-import { openConnections, TargetNotSupportedError, type Connections } from './connections';
+import { openConnectionsFor } from './connections';
 import { dataQualityFindings, type Finding } from './dataQuality';
 import { openJsonReport, type JsonReport } from './jsonReport';
 import { EXIT, FirstN, shown, type Output } from './output';
@@ -36,13 +35,8 @@ function describeFinding(f: Finding, limit: number): string[] {
 
 /** `migrate:verify`: compares source and target table by table and lists every difference. */
 export async function runVerify(options: CommonOptions, config: Config, out: Output): Promise<number> {
-  let connections: Connections;
-  try {
-    connections = await openConnections(options.source, config, createLogger(config.logLevel, { cli: 'migrate:verify' }));
-  } catch (err) {
-    out.error(err instanceof TargetNotSupportedError ? err.message : `Could not connect: ${(err as Error).message}`);
-    return EXIT.failed;
-  }
+  const connections = await openConnectionsFor('migrate:verify', options.source, config, out);
+  if (!connections) return EXIT.failed;
   const { source, target } = connections;
   const startedAt = new Date();
   let report: JsonReport | undefined;
