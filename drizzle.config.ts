@@ -15,14 +15,17 @@ export default defineConfig({
   ...(database.kind === 'pglite'
     ? { driver: 'pglite' as const, dbCredentials: { url: database.dataDir } }
     : {
-        dbCredentials: {
-          host: database.host,
-          port: database.port,
-          database: database.database,
-          user: database.user,
-          password: database.password,
-          // The service's own TLS rules (DB_SSL_MODE / DB_SSL_CA); a secret-only setup needs DB_* for studio.
-          ssl: tlsOptions(database.ssl),
-        },
+        dbCredentials: database.password
+          ? {
+              host: database.host,
+              port: database.port,
+              database: database.database,
+              user: database.user,
+              password: database.password,
+              // The service's own TLS rules (DB_SSL_MODE / DB_SSL_CA); a secret-only setup needs DB_* for studio.
+              ssl: tlsOptions(database.ssl),
+            }
+          : // drizzle-kit insists on a password in this form; without one (trust/peer auth) use its URL form.
+            { url: `postgres://${encodeURIComponent(database.user)}@${database.host}:${database.port}/${encodeURIComponent(database.database)}` },
       }),
 });
