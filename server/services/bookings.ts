@@ -32,6 +32,13 @@ interface Outcome<T> {
   seats?: SeatCount;
 }
 
+/** EXAM_FULL found inside the transaction, carrying the true count so the Redis counter can heal. */
+class SessionFullError extends DomainError {
+  constructor(readonly seats: SeatCount) {
+    super('EXAM_FULL', 'This session is full.', { capacity: seats.capacity });
+  }
+}
+
 const DUPLICATE_INDEX = 'hubspot_bookings_one_active_per_contact_date_type';
 const IDEMPOTENCY_INDEX = 'hubspot_bookings_idempotency_key_unique';
 
@@ -110,7 +117,7 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
   const taken = await countActiveBookings(tx, exam.examId);
   const seats = { examId: exam.examId, capacity: exam.capacity };
   if (taken >= exam.capacity) {
-    throw Object.assign(new DomainError('EXAM_FULL', 'This session is full.', { capacity: exam.capacity }), { seats: { ...seats, totalBookings: taken } });
+    throw new SessionFullError({ ...seats, totalBookings: taken });
   }
 
   const duplicate = await findActiveDuplicate(tx, user.contactId, exam.examDate, exam.mockType);
@@ -182,8 +189,7 @@ export async function createBooking(ctx: StudentContext, input: CreateBookingInp
         outcome = await ctx.bookingDb.transaction((tx) => bookInTransaction(tx, ctx, input, key));
       } catch (err) {
         // A full session's true count heals a drifted counter, so the next caller is turned away early.
-        const seats = (err as { seats?: SeatCount }).seats;
-        if (seats) await writeSeatCounts(ctx.kv, [seats], seatCounterTtlMs, ctx.logger);
+        if (err instanceof SessionFullError) await writeSeatCounts(ctx.kv, [err.seats], seatCounterTtlMs, ctx.logger);
         throw raceLoss(err) ?? err;
       }
       if (outcome.seats) await writeSeatCounts(ctx.kv, [outcome.seats], seatCounterTtlMs, ctx.logger);
