@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import type { PgliteConfig, PostgresConfig } from '../server/config';
 import type { SecretReader } from '../server/secrets/secretsManager';
+import { isConnectionLoss } from './connectionLoss';
 import { createCredentialSource, credentialedPool, type CredentialSource } from './credentials';
 import * as schema from './schema';
 import { tlsOptions } from './tls';
@@ -19,7 +20,11 @@ export type Executor = Database | Transaction;
 
 interface ErrorSink {
   error(obj: unknown, msg: string): void;
+  warn?(obj: unknown, msg: string): void;
 }
+
+/** Runs `work` in one transaction and returns what it returned; rolled back if it throws. */
+export type TransactionRunner = <T>(work: (tx: Transaction) => Promise<T>) => Promise<T>;
 
 interface Databases {
   /** Everything else: reads, health, migrations. */
@@ -28,7 +33,7 @@ interface Databases {
    * Booking and cancellation transactions only. They run while holding a session's Redis lock, so
    * they must never queue for a connection behind reads: a bulkhead pool keeps the lock short.
    */
-  bookingDb: Database;
+  bookingTransaction: TransactionRunner;
   close(): Promise<void>;
 }
 
@@ -48,10 +53,55 @@ export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
 }
 
 function createPool(options: pg.PoolConfig, source: CredentialSource, name: string, log: ErrorSink): pg.Pool {
-  const pool = credentialedPool(pg.Pool, pg.Client, options, source);
-  // An idle client losing its server emits here; unhandled, that would kill the process.
-  pool.on('error', (err) => log.error({ err, pool: name }, 'postgres pool: idle client error'));
+  const lost = (err: Error) => (log.warn ?? log.error).call(log, { err, pool: name }, 'postgres connection lost; the pool opens a new one on demand');
+  const pool = credentialedPool(pg.Pool, pg.Client, options, source, lost);
+  // pg-pool re-emits an idle client's error here; unhandled, that would kill the process. The client's
+  // own handler (credentialedPool) has already reported it.
+  pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Transactions on a client checked out here rather than through drizzle's pool path: drizzle sends
+ * BEGIN outside its try/finally, so a connection that dies right there would never go back to the
+ * pool, and after a failover the pool could leak itself empty. A client whose connection was lost is
+ * released with the error, which destroys it.
+ *
+ * One retry on a fresh connection, and only when it is certainly safe: the connection died after it
+ * was handed to us and before `work` finished, so COMMIT was never sent and Postgres rolled the whole
+ * transaction back. A loss during COMMIT (outcome unknown) and a failure to connect at all (the
+ * database is down: retrying now only doubles the wait) are not retried.
+ */
+export function transactionsOn(pool: pg.Pool): TransactionRunner {
+  const bound = new WeakMap<pg.PoolClient, Database>();
+  const attempt = async <T>(work: (tx: Transaction) => Promise<T>, progress: { connected: boolean; workDone: boolean }) => {
+    const client = await pool.connect();
+    progress.connected = true;
+    let lost: Error | undefined;
+    try {
+      let db = bound.get(client);
+      if (!db) bound.set(client, (db = drizzlePg({ client, schema }) as unknown as Database));
+      return await db.transaction(async (tx) => {
+        const result = await work(tx);
+        progress.workDone = true;
+        return result;
+      });
+    } catch (err) {
+      if (isConnectionLoss(err)) lost = err as Error;
+      throw err;
+    } finally {
+      client.release(lost);
+    }
+  };
+  return async (work) => {
+    const first = { connected: false, workDone: false };
+    try {
+      return await attempt(work, first);
+    } catch (err) {
+      if (!first.connected || first.workDone || !isConnectionLoss(err)) throw err;
+      return attempt(work, { connected: false, workDone: false });
+    }
+  };
 }
 
 export interface CredentialDeps {
@@ -69,7 +119,7 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
     mode: 'postgres',
     pool,
     db: drizzlePg({ client: pool, schema }) as unknown as Database,
-    bookingDb: drizzlePg({ client: bookingPool, schema }) as unknown as Database,
+    bookingTransaction: transactionsOn(bookingPool),
     close: async () => {
       await Promise.all([pool.end(), bookingPool.end()]);
     },
@@ -81,7 +131,7 @@ export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   const pglite = await PGlite.create({ dataDir: cfg.dataDir });
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Database;
   // One embedded connection serves everything; PGlite runs one transaction at a time anyway.
-  return { mode: 'pglite', db, bookingDb: db, pglite, close: () => pglite.close() };
+  return { mode: 'pglite', db, bookingTransaction: (work) => db.transaction(work), pglite, close: () => pglite.close() };
 }
 
 export function openDatabase(cfg: PostgresConfig | PgliteConfig, log: ErrorSink, deps: CredentialDeps = {}): Promise<DatabaseHandle> {

@@ -95,14 +95,29 @@ type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?
  * A pg.Pool whose connections take their credentials from a source at the moment they are made,
  * and which, when Postgres refuses the password (RDS rotated it), re-reads the secret once and
  * retries. pg-pool's query() goes through connect(), so both paths are covered.
+ *
+ * Every client it makes handles its own 'error' event. pg-pool listens only while a client is idle;
+ * a client checked out (inside a transaction, or between a query and its release) whose server goes
+ * away emits 'error' with nobody listening, and Node turns that into a process crash. The handler
+ * only reports: the failed query rejects on its own, and the pool discards the client on release
+ * because it is no longer queryable.
  */
-export function credentialedPool(PoolClass: typeof pg.Pool, ClientClass: typeof pg.Client, options: pg.PoolConfig, source: CredentialSource): pg.Pool {
+export function credentialedPool(
+  PoolClass: typeof pg.Pool,
+  ClientClass: typeof pg.Client,
+  options: pg.PoolConfig,
+  source: CredentialSource,
+  onConnectionLost: (err: Error) => void,
+): pg.Pool {
   // The credentials the pool's next new client is built with: pg-pool constructs clients
   // synchronously inside connect() (or later from its queue), always after `next` was refreshed.
   let next: ConnectionCredentials | undefined;
   class SourcedClient extends ClientClass {
     constructor(config?: pg.ClientConfig) {
       super({ ...config, ...next });
+      this.once('error', onConnectionLost);
+      // Later errors of the same dead connection (pg can emit more than one) are already reported.
+      this.on('error', () => undefined);
     }
   }
   class SourcedPool extends PoolClass {

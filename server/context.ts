@@ -1,5 +1,5 @@
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
-import type { Database } from '../db/client';
+import type { Database, TransactionRunner } from '../db/client';
 import { sessionTokenOf, verifySessionToken, type StudentSession } from './auth/session';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -9,8 +9,8 @@ import type { KeyValueStore } from './redis';
 export interface Dependencies {
   config: Config;
   db: Database;
-  /** The bulkhead pool for booking/cancel transactions (db/client.ts says why). */
-  bookingDb: Database;
+  /** Booking/cancel transactions, on their own bulkhead pool (db/client.ts says why). */
+  bookingTransaction: TransactionRunner;
   kv: KeyValueStore;
   logger: Logger;
 }

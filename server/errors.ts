@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { isConnectionLoss } from '../db/connectionLoss';
 import { rootMessage } from './time';
 
 /**
@@ -74,9 +75,9 @@ function errorCodes(err: unknown): string[] {
 function dependencyFailure(err: unknown): DomainError | undefined {
   const state = sqlStateOf(err);
   if (state === '57014' || state === '55P03') return new DomainError('BUSY', 'The service is busy; please try again.', undefined, { cause: err });
-  // 08: connection, 28: authorization (a rotated or wrong password, no pg_hba entry), 57P0x: shutdown,
-  // 53300: too many connections. None is the caller's fault, and none is a bug in this request.
-  const connectionLevel = state?.startsWith('08') || state?.startsWith('28') || state === '57P01' || state === '57P03' || state === '53300';
+  // A connection lost mid-request (08, 57P0x: failover, restart), 28: authorization (a rotated or wrong
+  // password, no pg_hba entry), 53300: too many connections. None is the caller's fault, nor a bug here.
+  const connectionLevel = isConnectionLoss(err) || state?.startsWith('28') || state === '53300';
   if (connectionLevel || errorCodes(err).some((code) => TLS_FAILURE.test(code)) || CONNECTION_FAILURE.test(rootMessage(err))) {
     return new DomainError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please try again shortly.', undefined, { cause: err });
   }

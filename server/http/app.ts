@@ -80,7 +80,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
     '/api/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: createContextFactory({ config, db: database.db, bookingDb: database.bookingDb, kv, logger }),
+      createContext: createContextFactory({ config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger }),
       maxBodySize: config.trpc.maxBodyBytes,
       maxBatchSize: config.trpc.maxBatchSize,
       onError({ error, path, ctx }) {

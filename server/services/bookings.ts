@@ -186,7 +186,7 @@ export async function createBooking(ctx: StudentContext, input: CreateBookingInp
     async () => {
       let outcome: Outcome<CreatedBooking>;
       try {
-        outcome = await ctx.bookingDb.transaction((tx) => bookInTransaction(tx, ctx, input, key));
+        outcome = await ctx.bookingTransaction((tx) => bookInTransaction(tx, ctx, input, key));
       } catch (err) {
         // A full session's true count heals a drifted counter, so the next caller is turned away early.
         if (err instanceof SessionFullError) await writeSeatCounts(ctx.kv, [err.seats], seatCounterTtlMs, ctx.logger);
@@ -205,7 +205,7 @@ export async function cancelBooking(ctx: StudentContext, input: CancelBookingInp
 
   const { lockTtlMs, lockWaitMs, seatCounterTtlMs } = ctx.config.booking;
   return withLock(ctx.kv, redisKeys.examLock(found.examId), { ttlMs: lockTtlMs, waitMs: lockWaitMs }, ctx.logger, async () => {
-    const outcome = await ctx.bookingDb.transaction(async (tx) => {
+    const outcome = await ctx.bookingTransaction(async (tx) => {
       const now = ctx.now();
       const exam = await lockExam(tx, found.examId);
       const booking = await lockOwnBooking(tx, user.contactId, input.bookingId);

@@ -28,8 +28,16 @@ export interface TlsPostgres {
   createRoleWithDatabase(options: { password: string; migrated?: boolean }): Promise<{ user: string; database: string; password: string }>;
   /** The DB_* variables for a role, with verify-full against the right CA. */
   env(role: { user: string; database: string; password: string }): Record<string, string>;
-  /** A superuser connection (TLS, verified) for arranging things. */
-  admin(): Promise<pg.Client>;
+  /** A superuser connection (TLS, verified) for arranging things, to `postgres` or the named database. */
+  admin(database?: string): Promise<pg.Client>;
+  /**
+   * The server side of a failover, as clients see it: `restart` is `pg_ctl restart -m fast` (an RDS
+   * reboot or Multi-AZ failover), `halt`/`resume` stop it (`-m fast`) and start it again on the same port.
+   */
+  restart(): Promise<void>;
+  halt(): Promise<void>;
+  resume(): Promise<void>;
+  /** Stops the server for good and deletes its files. */
   stop(): Promise<void>;
 }
 
@@ -145,7 +153,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         `ssl_cert_file = '${join(dir, 'server.crt')}'`,
         `ssl_key_file = '${join(dir, 'server.key')}'`,
         `password_encryption = 'scram-sha-256'`,
-        'max_connections = 40',
+        'max_connections = 100',
         'shared_buffers = 16MB',
         'fsync = off',
         'synchronous_commit = off',
@@ -154,14 +162,18 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     );
     process.once('exit', onExit);
     started = true;
-    await asPostgres(pgCtl, ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '15']).catch((err: unknown) => {
-      const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-2_000) : '(no log)';
-      throw new Error(`the TLS test PostgreSQL did not start: ${(err as Error).message}\n${log}`);
-    });
+    const pgCtlWithLog = (action: 'start' | 'restart') =>
+      asPostgres(pgCtl, [action, '-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '15']).catch((err: unknown) => {
+        const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-2_000) : '(no log)';
+        throw new Error(`the TLS test PostgreSQL did not ${action}: ${(err as Error).message}\n${log}`);
+      });
+    await pgCtlWithLog('start');
 
     const caPath = join(dir, 'test-ca.crt');
-    const admin = async () => {
-      const client = new pg.Client({ host: 'localhost', port, user: 'postgres', password: superuserPassword, database: 'postgres', ssl: { ca: readFileSync(caPath, 'utf8') } });
+    const admin = async (database = 'postgres') => {
+      const client = new pg.Client({ host: 'localhost', port, user: 'postgres', password: superuserPassword, database, ssl: { ca: readFileSync(caPath, 'utf8') } });
+      // A test that restarts the server would otherwise die with this connection.
+      client.on('error', () => undefined);
       await client.connect();
       return client;
     };
@@ -196,10 +208,14 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         return role;
       },
       env,
+      restart: () => pgCtlWithLog('restart'),
+      halt: () => asPostgres(pgCtl, ['stop', '-D', data, '-m', 'fast', '-w']),
+      resume: () => pgCtlWithLog('start'),
       async stop() {
         process.off('exit', onExit);
         try {
-          await asPostgres(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']);
+          // A test that failed between halt() and resume() leaves it stopped already.
+          if (existsSync(join(data, 'postmaster.pid'))) await asPostgres(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
