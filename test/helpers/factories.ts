@@ -11,7 +11,8 @@ export interface TestContact {
 }
 
 let sequence = 0;
-const unique = () => `${process.pid}${++sequence}${Math.floor(Math.random() * 1e4)}`;
+// Separated, so that no two (sequence, random) pairs can spell the same id ("1"+"23" = "12"+"3").
+const unique = () => `${process.pid}-${++sequence}-${Math.floor(Math.random() * 1e4)}`;
 
 export async function insertContact(
   db: pg.Client,
