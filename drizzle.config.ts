@@ -26,6 +26,8 @@ export default defineConfig({
               ssl: tlsOptions(database.ssl),
             }
           : // drizzle-kit insists on a password in this form; without one (trust/peer auth) use its URL form.
-            { url: `postgres://${encodeURIComponent(database.user)}@${database.host}:${database.port}/${encodeURIComponent(database.database)}` },
+            {
+              url: `postgres://${encodeURIComponent(database.user)}@${database.host}:${database.port}/${encodeURIComponent(database.database)}`,
+            },
       }),
 });

@@ -14,7 +14,7 @@
  * `mb:bench:<random>:`, deleted at the end). Nothing else is touched; everything is removed again on
  * success, on error, on SIGINT/SIGTERM and when the overall time budget runs out.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { TRPCClientError } from '@trpc/client';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createClient, isAppError, type Client } from '../client/src';
+import { type Client, createClient, isAppError } from '../client/src';
 import { openPostgres } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
@@ -60,7 +60,8 @@ const databaseName = `mb_bench_${runId}`;
 const redisPrefix = `mb:bench:${runId}:`;
 const sessionSecret = randomBytes(32).toString('hex');
 
-const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
 const startedAt = performance.now();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -95,7 +96,9 @@ const state: {
 async function stopServer(server: ServerProcess): Promise<number | string> {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SERVER_STOP_TIMEOUT_MS)));
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), SERVER_STOP_TIMEOUT_MS)),
+  );
   const result = await Promise.race([server.exited, timeout]);
   clearTimeout(timer);
   if (result === 'timeout') {
@@ -107,7 +110,12 @@ async function stopServer(server: ServerProcess): Promise<number | string> {
 }
 
 async function deleteRedisKeys(): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined); // the failure surfaces through the awaited calls below
   let deleted = 0;
   try {
@@ -192,7 +200,13 @@ budget.unref();
 // Server processes
 // ---------------------------------------------------------------------------------------------
 
-const TUNABLES = ['DB_POOL_MAX', 'DB_BOOKING_POOL_MAX', 'BOOKING_LOCK_WAIT_MS', 'BOOKING_LOCK_TTL_MS', 'DB_STATEMENT_TIMEOUT_MS'];
+const TUNABLES = [
+  'DB_POOL_MAX',
+  'DB_BOOKING_POOL_MAX',
+  'BOOKING_LOCK_WAIT_MS',
+  'BOOKING_LOCK_TTL_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+];
 
 function serverEnv(benchDatabaseUrl: string): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
@@ -225,7 +239,7 @@ function recordServerLine(server: ServerProcess, entry: Record<string, unknown>)
   // 4xx request lines (EXAM_FULL is a 409) are the expected answers; they are counted client-side.
   if (level === 40 && status !== undefined && status >= 400 && status < 500) return;
   const err = entry.err as { message?: string; type?: string } | string | undefined;
-  const errText = typeof err === 'string' ? err : err?.message ?? '';
+  const errText = typeof err === 'string' ? err : (err?.message ?? '');
   const key = `${level >= 50 ? 'ERROR' : 'WARN'} ${String(entry.msg ?? '')}${status ? ` [${status}]` : ''}${errText ? `: ${errText.slice(0, 120)}` : ''}`;
   server.problems.set(key, (server.problems.get(key) ?? 0) + 1);
   if (server.problemSamples.length < 5) server.problemSamples.push(JSON.stringify(entry).slice(0, 600));
@@ -245,11 +259,23 @@ async function startServer(name: string, benchDatabaseUrl: string): Promise<Serv
     if (stderr.length < 100_000) stderr += chunk.toString();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  const server: ServerProcess = { name, child, pid: child.pid ?? -1, url: '', exited, stderr: () => stderr, problems: new Map(), problemSamples: [] };
+  const server: ServerProcess = {
+    name,
+    child,
+    pid: child.pid ?? -1,
+    url: '',
+    exited,
+    stderr: () => stderr,
+    problems: new Map(),
+    problemSamples: [],
+  };
   state.servers.push(server);
 
   server.url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not log "listening" within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr}`)), SERVER_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not log "listening" within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr}`)),
+      SERVER_START_TIMEOUT_MS,
+    );
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code}) before listening:\n${stderr}`));
@@ -282,7 +308,8 @@ async function startServer(name: string, benchDatabaseUrl: string): Promise<Serv
       .catch(() => false)
       .finally(() => inFlight--);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`${name} at ${server.url} did not become healthy within ${SERVER_START_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} at ${server.url} did not become healthy within ${SERVER_START_TIMEOUT_MS} ms`);
     await sleep(100);
   }
   // Start-up noise (health polled before migrations were checked) is not a finding.
@@ -368,7 +395,10 @@ class ResourceSampler {
     }
     const machine = machineJiffies();
     const start = this.machineAtStart;
-    const machineCpuBusyPercent = machine && start && machine.total > start.total ? Math.round((100 * (machine.busy - start.busy)) / (machine.total - start.total)) : undefined;
+    const machineCpuBusyPercent =
+      machine && start && machine.total > start.total
+        ? Math.round((100 * (machine.busy - start.busy)) / (machine.total - start.total))
+        : undefined;
     return { peakRssMiB: Object.fromEntries(this.peaks), cpuSeconds: cpu, machineCpuBusyPercent };
   }
   private sample(): void {
@@ -517,7 +547,15 @@ function summarize(
     wallMs: Math.round(wallMs),
     throughput: round1(samples.length / (wallMs / 1000)),
     overall,
-    byOperation: Object.fromEntries(ops.map((op) => [op, stats(samples.filter((s) => s.op === op), true)])),
+    byOperation: Object.fromEntries(
+      ops.map((op) => [
+        op,
+        stats(
+          samples.filter((s) => s.op === op),
+          true,
+        ),
+      ]),
+    ),
     peakRssMiB: resources.peakRssMiB,
     cpuSeconds: resources.cpuSeconds,
     machineCpuBusyPercent: resources.machineCpuBusyPercent,
@@ -542,7 +580,13 @@ interface Student {
 
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
-async function insertRows(db: pg.Client, table: string, columns: string[], rows: unknown[][], chunk = 500): Promise<void> {
+async function insertRows(
+  db: pg.Client,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  chunk = 500,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
     const params: unknown[] = [];
@@ -568,12 +612,35 @@ async function seedStudents(db: pg.Client): Promise<Student[]> {
 }
 
 /** Sessions on distinct dates (a student may then book several of a type), starting at 09:00 UTC. */
-async function seedSessions(db: pg.Client, prefix: string, mockType: string, count: number, capacity: number, firstDayOffset: number, isActive: 'true' | 'false'): Promise<string[]> {
+async function seedSessions(
+  db: pg.Client,
+  prefix: string,
+  mockType: string,
+  count: number,
+  capacity: number,
+  firstDayOffset: number,
+  isActive: 'true' | 'false',
+): Promise<string[]> {
   const rows = Array.from({ length: count }, (_, i) => {
     const day = isoDay(firstDayOffset + i);
-    return [`${prefix}-${i + 1}`, mockType, 'A', day, `${day}T09:00:00Z`, `${day}T12:00:00Z`, 'Toronto', capacity, isActive];
+    return [
+      `${prefix}-${i + 1}`,
+      mockType,
+      'A',
+      day,
+      `${day}T09:00:00Z`,
+      `${day}T12:00:00Z`,
+      'Toronto',
+      capacity,
+      isActive,
+    ];
   });
-  await insertRows(db, 'hubspot_mock_exams', ['hubspot_id', 'mock_type', 'mock_set', 'exam_date', 'start_time', 'end_time', 'location', 'capacity', 'is_active'], rows);
+  await insertRows(
+    db,
+    'hubspot_mock_exams',
+    ['hubspot_id', 'mock_type', 'mock_set', 'exam_date', 'start_time', 'end_time', 'location', 'capacity', 'is_active'],
+    rows,
+  );
   return rows.map((r) => r[0] as string);
 }
 
@@ -595,7 +662,13 @@ async function sessionCounts(db: pg.Client, prefix: string): Promise<SessionCoun
 }
 
 /** The seat invariant of one workload's sessions, plus what the clients were told. */
-async function seatChecks(db: pg.Client, prefix: string, successes: number, expectedSuccesses: number, column: 'cs_credits' | 'sj_credits'): Promise<Check[]> {
+async function seatChecks(
+  db: pg.Client,
+  prefix: string,
+  successes: number,
+  expectedSuccesses: number,
+  column: 'cs_credits' | 'sj_credits',
+): Promise<Check[]> {
   const counts = await sessionCounts(db, prefix);
   const drifted = counts.filter((c) => c.total_bookings !== c.active);
   const over = counts.filter((c) => c.active > c.capacity);
@@ -609,12 +682,18 @@ async function seatChecks(db: pg.Client, prefix: string, successes: number, expe
     {
       name: 'total_bookings = active bookings, per session',
       pass: drifted.length === 0,
-      detail: drifted.length === 0 ? `${counts.length} sessions agree` : `drifted: ${drifted.map((c) => `${c.hubspot_id} total=${c.total_bookings} active=${c.active}`).join('; ')}`,
+      detail:
+        drifted.length === 0
+          ? `${counts.length} sessions agree`
+          : `drifted: ${drifted.map((c) => `${c.hubspot_id} total=${c.total_bookings} active=${c.active}`).join('; ')}`,
     },
     {
       name: 'active bookings ≤ capacity, per session',
       pass: over.length === 0,
-      detail: over.length === 0 ? `max ${Math.max(0, ...counts.map((c) => c.active))} of ${counts[0]?.capacity ?? '?'}` : `overbooked: ${over.map((c) => `${c.hubspot_id} ${c.active}/${c.capacity}`).join('; ')}`,
+      detail:
+        over.length === 0
+          ? `max ${Math.max(0, ...counts.map((c) => c.active))} of ${counts[0]?.capacity ?? '?'}`
+          : `overbooked: ${over.map((c) => `${c.hubspot_id} ${c.active}/${c.capacity}`).join('; ')}`,
     },
     {
       name: 'bookings answered ok = booking rows',
@@ -652,7 +731,11 @@ function shuffle<T>(items: T[]): T[] {
 
 function table(header: string[], rows: string[][], rightAlign: Set<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -677,17 +760,31 @@ function renderWorkload(w: WorkloadResult): string {
       figures(op, s, formatOutcomes(s.outcomes)),
       ...Object.entries(s.byOutcome ?? {}).map(([o, f]) => figures(`  ↳ ${o}`, f, '')),
     ]),
-    ['(all)', String(w.overall.requests), w.overall.p50.toFixed(1), w.overall.p95.toFixed(1), w.overall.p99.toFixed(1), w.overall.max.toFixed(1), formatOutcomes(w.overall.outcomes)],
+    [
+      '(all)',
+      String(w.overall.requests),
+      w.overall.p50.toFixed(1),
+      w.overall.p95.toFixed(1),
+      w.overall.p99.toFixed(1),
+      w.overall.max.toFixed(1),
+      formatOutcomes(w.overall.outcomes),
+    ],
   ];
   const out = [
     `== ${w.name}: ${w.description}`,
     `requests ${w.requests}   wall ${(w.wallMs / 1000).toFixed(2)} s   throughput ${w.throughput.toFixed(1)} req/s`,
     table(['operation', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'outcomes'], rows, new Set([1, 2, 3, 4, 5])),
-    `peak RSS (sampled VmRSS): ${Object.entries(w.peakRssMiB).map(([k, v]) => `${k} ${v.toFixed(1)} MiB`).join(', ')}`,
-    `CPU time: ${Object.entries(w.cpuSeconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}; machine busy ${w.machineCpuBusyPercent ?? '?'}% of all cores`,
+    `peak RSS (sampled VmRSS): ${Object.entries(w.peakRssMiB)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
+      .join(', ')}`,
+    `CPU time: ${Object.entries(w.cpuSeconds)
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+      .join(', ')}; machine busy ${w.machineCpuBusyPercent ?? '?'}% of all cores`,
     ...w.notes,
   ];
-  out.push(`errors (outcomes other than ${w.name.startsWith('login') ? 'ok' : 'ok and EXAM_FULL'}): ${Object.keys(w.unexpected).length > 0 ? formatOutcomes(w.unexpected) : 'none'}`);
+  out.push(
+    `errors (outcomes other than ${w.name.startsWith('login') ? 'ok' : 'ok and EXAM_FULL'}): ${Object.keys(w.unexpected).length > 0 ? formatOutcomes(w.unexpected) : 'none'}`,
+  );
   for (const c of w.checks) out.push(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}`);
   return out.join('\n');
 }
@@ -698,7 +795,9 @@ function renderWorkload(w: WorkloadResult): string {
 
 async function main(): Promise<void> {
   const adminHost = new URL(ADMIN_URL);
-  log(`PostgreSQL ${adminHost.hostname}:${adminHost.port || 5432}, Redis ${new URL(REDIS_URL).host}; database ${databaseName}, Redis prefix ${redisPrefix}`);
+  log(
+    `PostgreSQL ${adminHost.hostname}:${adminHost.port || 5432}, Redis ${new URL(REDIS_URL).host}; database ${databaseName}, Redis prefix ${redisPrefix}`,
+  );
 
   // 1. Throwaway database with the schema.
   const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
@@ -724,16 +823,35 @@ async function main(): Promise<void> {
 
   // 3. Seed (before the servers start: their migrate-on-start then finds nothing to do).
   const students = await seedStudents(db);
-  const spreadExams = await seedSessions(db, 'bench-cs', 'Clinical Skills', SPREAD_SESSIONS, SPREAD_CAPACITY, 30, 'true');
+  const spreadExams = await seedSessions(
+    db,
+    'bench-cs',
+    'Clinical Skills',
+    SPREAD_SESSIONS,
+    SPREAD_CAPACITY,
+    30,
+    'true',
+  );
   // Stampede sessions exist from the start but are closed; they are released (opened) all at once.
-  const stampedeExams = await seedSessions(db, 'bench-sj', 'Situational Judgment', STAMPEDE_SESSIONS, STAMPEDE_CAPACITY, 120, 'false');
+  const stampedeExams = await seedSessions(
+    db,
+    'bench-sj',
+    'Situational Judgment',
+    STAMPEDE_SESSIONS,
+    STAMPEDE_CAPACITY,
+    120,
+    'false',
+  );
   log(`seeded ${students.length} students, ${spreadExams.length} + ${stampedeExams.length} sessions`);
 
   // 2. Two instances.
   stopIfAborting();
   const servers = await Promise.all([startServer('server1', benchUrl), startServer('server2', benchUrl)]);
   log(`servers healthy: ${servers.map((s) => `${s.name} pid ${s.pid} ${s.url}`).join(', ')}`);
-  const sampler = new ResourceSampler(() => [...servers.map((s) => ({ name: s.name, pid: s.pid })), { name: 'bench', pid: 'self' as const }]);
+  const sampler = new ResourceSampler(() => [
+    ...servers.map((s) => ({ name: s.name, pid: s.pid })),
+    { name: 'bench', pid: 'self' as const },
+  ]);
   const results: WorkloadResult[] = [];
   const trpcUrl = (s: ServerProcess) => `${s.url}/api/trpc`;
 
@@ -746,7 +864,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await runPool(
       students.map((student, i) => async () => {
-        const session = await timed(samples, 'auth.login', () => anonymous[i % 2]!.auth.login.mutate({ studentId: student.studentId, email: student.email }));
+        const session = await timed(samples, 'auth.login', () =>
+          anonymous[i % 2]!.auth.login.mutate({ studentId: student.studentId, email: student.email }),
+        );
         if (session) student.token = session.token;
       }),
       LOGIN_CONCURRENCY,
@@ -754,9 +874,15 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0;
     const loggedIn = students.filter((s) => s.token).length;
     results.push(
-      summarize('login', `${STUDENTS} logins, ${LOGIN_CONCURRENCY} in flight, both instances`, samples, wall, sampler.stop(), new Set(['ok']), [
-        { name: 'every student logged in', pass: loggedIn === STUDENTS, detail: `${loggedIn}/${STUDENTS}` },
-      ]),
+      summarize(
+        'login',
+        `${STUDENTS} logins, ${LOGIN_CONCURRENCY} in flight, both instances`,
+        samples,
+        wall,
+        sampler.stop(),
+        new Set(['ok']),
+        [{ name: 'every student logged in', pass: loggedIn === STUDENTS, detail: `${loggedIn}/${STUDENTS}` }],
+      ),
     );
     log(`logged in ${loggedIn}/${STUDENTS} in ${(wall / 1000).toFixed(1)} s`);
     if (loggedIn === 0) throw new Error(`no student could log in: ${formatOutcomes(stats(samples).outcomes)}`);
@@ -813,11 +939,17 @@ async function main(): Promise<void> {
   {
     const samples: Sample[] = [];
     const targets = active.map(() => pick(stampedeExams));
-    const released = await db.query(`update hubspot_mock_exams set is_active = 'true' where hubspot_id like 'bench-sj-%'`);
+    const released = await db.query(
+      `update hubspot_mock_exams set is_active = 'true' where hubspot_id like 'bench-sj-%'`,
+    );
     log(`workload B: released ${released.rowCount} sessions; firing ${active.length} bookings at once`);
     sampler.start();
     const t0 = performance.now();
-    await Promise.all(active.map((student, i) => timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId: targets[i]! }))));
+    await Promise.all(
+      active.map((student, i) =>
+        timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId: targets[i]! })),
+      ),
+    );
     const wall = performance.now() - t0;
     const resources = sampler.stop();
     const ok = samples.filter((s) => s.outcome === 'ok').length;
@@ -836,7 +968,16 @@ async function main(): Promise<void> {
       detail: `ok=${ok}${expected !== STAMPEDE_SESSIONS * STAMPEDE_CAPACITY ? ` (only ${expected} reachable: some sessions drew fewer than ${STAMPEDE_CAPACITY} requests)` : ''}`,
     });
     results.push(
-      summarize('B stampede', `${STAMPEDE_SESSIONS} × ${STAMPEDE_CAPACITY} seats (Situational Judgment) released at once, ${active.length} simultaneous bookings`, samples, wall, resources, new Set(['ok', 'EXAM_FULL']), checks, notes),
+      summarize(
+        'B stampede',
+        `${STAMPEDE_SESSIONS} × ${STAMPEDE_CAPACITY} seats (Situational Judgment) released at once, ${active.length} simultaneous bookings`,
+        samples,
+        wall,
+        resources,
+        new Set(['ok', 'EXAM_FULL']),
+        checks,
+        notes,
+      ),
     );
     log(`workload B done in ${(wall / 1000).toFixed(1)} s`);
   }
@@ -851,7 +992,9 @@ async function main(): Promise<void> {
 
   const serverProblems = Object.fromEntries(servers.map((s) => [s.name, Object.fromEntries(s.problems)]));
   const invariantsPass = results.every((r) => r.checks.every((c) => c.pass));
-  const errors = Object.fromEntries(results.filter((r) => Object.keys(r.unexpected).length > 0).map((r) => [r.name, r.unexpected]));
+  const errors = Object.fromEntries(
+    results.filter((r) => Object.keys(r.unexpected).length > 0).map((r) => [r.name, r.unexpected]),
+  );
   const allPass = invariantsPass && Object.keys(errors).length === 0;
   const summary = {
     runId,
@@ -869,16 +1012,33 @@ async function main(): Promise<void> {
   if (JSON_OUTPUT) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
-    const out: string[] = [`Booking benchmark — run ${runId}, ${servers.length} instances (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}`, ''];
+    const out: string[] = [
+      `Booking benchmark — run ${runId}, ${servers.length} instances (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}`,
+      '',
+    ];
     for (const r of results) out.push(renderWorkload(r), '');
-    out.push(`lifetime peak RSS (VmHWM): ${Object.entries(lifetimePeakRssMiB).map(([k, v]) => `${k} ${v.toFixed(1)} MiB`).join(', ')}`);
+    out.push(
+      `lifetime peak RSS (VmHWM): ${Object.entries(lifetimePeakRssMiB)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
+        .join(', ')}`,
+    );
     const problemLines = servers.flatMap((s) => [...s.problems].map(([k, n]) => `  ${s.name}: ${n} × ${k}`));
-    out.push(problemLines.length === 0 ? 'server warnings/errors (other than 4xx answers): none' : `server warnings/errors (other than 4xx answers):\n${problemLines.join('\n')}`);
+    out.push(
+      problemLines.length === 0
+        ? 'server warnings/errors (other than 4xx answers): none'
+        : `server warnings/errors (other than 4xx answers):\n${problemLines.join('\n')}`,
+    );
     for (const s of servers) for (const sample of s.problemSamples) out.push(`  ${s.name} sample: ${sample}`);
     out.push(
       '',
       `invariant checks: ${invariantsPass ? 'PASS' : 'FAIL'}`,
-      `errors: ${Object.keys(errors).length === 0 ? 'none' : Object.entries(errors).map(([w, e]) => `${w}: ${formatOutcomes(e)}`).join('; ')}`,
+      `errors: ${
+        Object.keys(errors).length === 0
+          ? 'none'
+          : Object.entries(errors)
+              .map(([w, e]) => `${w}: ${formatOutcomes(e)}`)
+              .join('; ')
+      }`,
       `OVERALL: ${allPass ? 'PASS' : 'FAIL'}`,
     );
     process.stdout.write(`${out.join('\n')}\n`);

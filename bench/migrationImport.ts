@@ -59,7 +59,8 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  for (const name of [sourceName, targetName]) await asAdmin(`drop database if exists "${name}" with (force)`).catch(() => undefined);
+  for (const name of [sourceName, targetName])
+    await asAdmin(`drop database if exists "${name}" with (force)`).catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -97,7 +98,12 @@ async function runCli(script: string, args: string[]): Promise<CliResult> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: urlFor(targetName), TZ: 'America/Toronto' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATABASE_URL: urlFor(targetName),
+      TZ: 'America/Toronto',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const sampler = peakRssSampler(child.pid!);
@@ -112,7 +118,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function main() {
   const sizes = generatedSizes(BOOKINGS);
   const totalRows = sizes.bookings + sizes.contacts + sizes.exams + 3;
-  log(`bench:import ${runId}: ${fmt(sizes.bookings)} bookings, ${fmt(sizes.contacts)} contacts, ${fmt(sizes.exams)} sessions, batch ${BATCH}`);
+  log(
+    `bench:import ${runId}: ${fmt(sizes.bookings)} bookings, ${fmt(sizes.contacts)} contacts, ${fmt(sizes.exams)} sessions, batch ${BATCH}`,
+  );
   await asAdmin(`create database "${sourceName}"`);
   await asAdmin(`create database "${targetName}"`);
 
@@ -136,9 +144,11 @@ async function main() {
   log('import (empty target)…');
   const first = await runCli('migrateImport', [...sourceArgs, '--batch', String(BATCH), '--report', firstReport]);
   if (first.code !== 0) throw new Error(`import exited ${first.code}:\n${first.stdout}`);
-  const bookingsTable = (JSON.parse(readFileSync(firstReport, 'utf8')) as { tables: Array<{ table: string; rowsPerSecond: number; seconds: number }> }).tables.find(
-    (t) => t.table === 'hubspot_bookings',
-  )!;
+  const bookingsTable = (
+    JSON.parse(readFileSync(firstReport, 'utf8')) as {
+      tables: Array<{ table: string; rowsPerSecond: number; seconds: number }>;
+    }
+  ).tables.find((t) => t.table === 'hubspot_bookings')!;
   log('import again (nothing changed)…');
   const again = await runCli('migrateImport', [...sourceArgs, '--batch', String(BATCH)]);
   if (again.code !== 0) throw new Error(`re-import exited ${again.code}:\n${again.stdout}`);
@@ -146,7 +156,8 @@ async function main() {
   const verify = await runCli('migrateVerify', sourceArgs);
   if (verify.code !== 0) throw new Error(`verify exited ${verify.code}:\n${verify.stdout}`);
 
-  const summary = (stdout: string) => stdout.split('\n').filter((l) => /^\s{2}\S+: \d+\/\d+ read|^\s{2}\S+: source \d+/.test(l));
+  const summary = (stdout: string) =>
+    stdout.split('\n').filter((l) => /^\s{2}\S+: \d+\/\d+ read|^\s{2}\S+: source \d+/.test(l));
   const lines = [
     `Migration import benchmark (${fmt(sizes.bookings)} bookings + ${fmt(sizes.contacts)} contacts + ${fmt(sizes.exams)} sessions + 3 sync rows = ${fmt(totalRows)} rows; batch ${BATCH})`,
     `  source generated (generate_series):   ${generationSeconds.toFixed(1)} s`,

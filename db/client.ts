@@ -1,14 +1,14 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import type { PgliteConfig, PostgresConfig } from '../server/config';
 import type { SecretReader } from '../server/secrets/secretsManager';
 import { isConnectionLoss } from './connectionLoss';
-import { createCredentialSource, credentialedPool, type CredentialSource } from './credentials';
+import { type CredentialSource, createCredentialSource, credentialedPool } from './credentials';
 import * as schema from './schema';
 import { tlsOptions } from './tls';
 
@@ -53,7 +53,12 @@ export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
 }
 
 function createPool(options: pg.PoolConfig, source: CredentialSource, name: string, log: ErrorSink): pg.Pool {
-  const lost = (err: Error) => (log.warn ?? log.error).call(log, { err, pool: name }, 'postgres connection lost; the pool opens a new one on demand');
+  const lost = (err: Error) =>
+    (log.warn ?? log.error).call(
+      log,
+      { err, pool: name },
+      'postgres connection lost; the pool opens a new one on demand',
+    );
   const pool = credentialedPool(pg.Pool, pg.Client, options, source, lost);
   // pg-pool re-emits an idle client's error here; unhandled, that would kill the process. The client's
   // own handler (credentialedPool) has already reported it.
@@ -74,7 +79,10 @@ function createPool(options: pg.PoolConfig, source: CredentialSource, name: stri
  */
 export function transactionsOn(pool: pg.Pool): TransactionRunner {
   const bound = new WeakMap<pg.PoolClient, Database>();
-  const attempt = async <T>(work: (tx: Transaction) => Promise<T>, progress: { connected: boolean; workDone: boolean }) => {
+  const attempt = async <T>(
+    work: (tx: Transaction) => Promise<T>,
+    progress: { connected: boolean; workDone: boolean },
+  ) => {
     const client = await pool.connect();
     progress.connected = true;
     let lost: Error | undefined;
@@ -111,7 +119,8 @@ export interface CredentialDeps {
 }
 
 export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: CredentialDeps = {}): DatabaseHandle {
-  if (cfg.secretId && !deps.readSecret) throw new Error('a database secret is configured but no secret reader was given');
+  if (cfg.secretId && !deps.readSecret)
+    throw new Error('a database secret is configured but no secret reader was given');
   const source = createCredentialSource(cfg, deps);
   const pool = createPool(poolOptions(cfg), source, 'main', log);
   const bookingPool = createPool({ ...poolOptions(cfg), max: cfg.bookingPoolMax, min: 0 }, source, 'booking', log);
@@ -131,9 +140,19 @@ export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   const pglite = await PGlite.create({ dataDir: cfg.dataDir });
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Database;
   // One embedded connection serves everything; PGlite runs one transaction at a time anyway.
-  return { mode: 'pglite', db, bookingTransaction: (work) => db.transaction(work), pglite, close: () => pglite.close() };
+  return {
+    mode: 'pglite',
+    db,
+    bookingTransaction: (work) => db.transaction(work),
+    pglite,
+    close: () => pglite.close(),
+  };
 }
 
-export function openDatabase(cfg: PostgresConfig | PgliteConfig, log: ErrorSink, deps: CredentialDeps = {}): Promise<DatabaseHandle> {
+export function openDatabase(
+  cfg: PostgresConfig | PgliteConfig,
+  log: ErrorSink,
+  deps: CredentialDeps = {},
+): Promise<DatabaseHandle> {
   return cfg.kind === 'postgres' ? Promise.resolve(openPostgres(cfg, log, deps)) : openPglite(cfg);
 }

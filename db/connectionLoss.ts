@@ -7,12 +7,14 @@
 const LOST_STATES = new Set(['57P01', '57P02', '57P03']);
 const LOST_SOCKET_CODES = /^(ECONNRESET|EPIPE|ETIMEDOUT|ERR_SSL_|ERR_TLS_)/;
 // pg reports a vanished server without a code, in these words.
-const LOST_MESSAGES = /Connection terminated|not queryable|Stream isn't writeable|read ECONNRESET|server closed the connection unexpectedly/i;
+const LOST_MESSAGES =
+  /Connection terminated|not queryable|Stream isn't writeable|read ECONNRESET|server closed the connection unexpectedly/i;
 
 export function isConnectionLoss(err: unknown): boolean {
   for (let e = err; e instanceof Error; e = e.cause) {
     const { code } = e as { code?: unknown };
-    if (typeof code === 'string' && (LOST_STATES.has(code) || code.startsWith('08') || LOST_SOCKET_CODES.test(code))) return true;
+    if (typeof code === 'string' && (LOST_STATES.has(code) || code.startsWith('08') || LOST_SOCKET_CODES.test(code)))
+      return true;
     if (LOST_MESSAGES.test(e.message)) return true;
   }
   return false;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../server/config';
-import { parseDatabaseSecret } from '../server/secrets/shapes';
 import type { SecretReader } from '../server/secrets/secretsManager';
+import { parseDatabaseSecret } from '../server/secrets/shapes';
 
 /** What a new connection needs to know about where and as whom to connect. */
 export interface ConnectionCredentials {
@@ -29,13 +29,24 @@ const MIN_REFRESH_INTERVAL_MS = 5_000;
  * Credentials from the environment, from a Secrets Manager secret (RDS-managed or full shape), and
  * optionally an IAM token instead of the password.
  */
-export function createCredentialSource(cfg: PostgresConfig, deps: { readSecret?: SecretReader; region?: string | undefined } = {}): CredentialSource {
-  const fromEnv: ConnectionCredentials = { host: cfg.host, port: cfg.port, database: cfg.database, user: cfg.user, password: cfg.password };
+export function createCredentialSource(
+  cfg: PostgresConfig,
+  deps: { readSecret?: SecretReader; region?: string | undefined } = {},
+): CredentialSource {
+  const fromEnv: ConnectionCredentials = {
+    host: cfg.host,
+    port: cfg.port,
+    database: cfg.database,
+    user: cfg.user,
+    password: cfg.password,
+  };
 
   const withIam = (c: ConnectionCredentials): ConnectionCredentials => {
     if (!cfg.iamAuth) return c;
     // The signer is loaded on first use, like the Secrets Manager SDK.
-    const signer = import('@aws-sdk/rds-signer').then(({ Signer }) => new Signer({ hostname: c.host, port: c.port, username: c.user, region: deps.region }));
+    const signer = import('@aws-sdk/rds-signer').then(
+      ({ Signer }) => new Signer({ hostname: c.host, port: c.port, username: c.user, region: deps.region }),
+    );
     return { ...c, password: async () => (await signer).getAuthToken() };
   };
 
@@ -54,7 +65,13 @@ export function createCredentialSource(cfg: PostgresConfig, deps: { readSecret?:
     const secret = parseDatabaseSecret(secretId, await readSecret(secretId));
     const host = secret.host ?? cfg.host;
     if (!host) throw new Error(`secret ${secretId} has no host and DB_HOST is not set`);
-    return withIam({ host, port: secret.port ?? cfg.port, database: secret.dbname ?? cfg.database, user: secret.username, password: secret.password });
+    return withIam({
+      host,
+      port: secret.port ?? cfg.port,
+      database: secret.dbname ?? cfg.database,
+      user: secret.username,
+      password: secret.password,
+    });
   };
 
   return {
@@ -77,7 +94,12 @@ export function createCredentialSource(cfg: PostgresConfig, deps: { readSecret?:
           const next = load();
           const fresh = await next;
           loaded = next;
-          return before === undefined || fresh.password !== before.password || fresh.user !== before.user || fresh.host !== before.host;
+          return (
+            before === undefined ||
+            fresh.password !== before.password ||
+            fresh.user !== before.user ||
+            fresh.host !== before.host
+          );
         } finally {
           refreshing = undefined;
         }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Executor } from './client';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
+import type { Executor } from './client';
 import { contactCredits, mockExams } from './schema';
 
 /** The demo student a newcomer logs in with (student ID + email, as in production). */
@@ -24,11 +24,56 @@ interface DemoSession {
 }
 
 const DEMO_SESSIONS: DemoSession[] = [
-  { hubspotId: 'demo-exam-sj-1', mockType: 'Situational Judgment', mockSet: 'A', daysFromToday: 7, start: '09:00', end: '12:00', location: 'Mississauga', capacity: 8 },
-  { hubspotId: 'demo-exam-cs-1', mockType: 'Clinical Skills', mockSet: 'B', daysFromToday: 8, start: '13:00', end: '17:00', location: 'Vancouver', capacity: 8 },
-  { hubspotId: 'demo-exam-mini-1', mockType: 'Mini-mock', mockSet: 'C', daysFromToday: 9, start: '10:00', end: '11:30', location: 'Online', capacity: 12 },
-  { hubspotId: 'demo-exam-md-1', mockType: 'Mock Discussion', mockSet: 'A', daysFromToday: 10, start: '18:00', end: '19:30', location: 'Online', capacity: 20 },
-  { hubspotId: 'demo-exam-cs-2', mockType: 'Clinical Skills', mockSet: 'A', daysFromToday: 14, start: '09:00', end: '13:00', location: 'Calgary', capacity: 3 },
+  {
+    hubspotId: 'demo-exam-sj-1',
+    mockType: 'Situational Judgment',
+    mockSet: 'A',
+    daysFromToday: 7,
+    start: '09:00',
+    end: '12:00',
+    location: 'Mississauga',
+    capacity: 8,
+  },
+  {
+    hubspotId: 'demo-exam-cs-1',
+    mockType: 'Clinical Skills',
+    mockSet: 'B',
+    daysFromToday: 8,
+    start: '13:00',
+    end: '17:00',
+    location: 'Vancouver',
+    capacity: 8,
+  },
+  {
+    hubspotId: 'demo-exam-mini-1',
+    mockType: 'Mini-mock',
+    mockSet: 'C',
+    daysFromToday: 9,
+    start: '10:00',
+    end: '11:30',
+    location: 'Online',
+    capacity: 12,
+  },
+  {
+    hubspotId: 'demo-exam-md-1',
+    mockType: 'Mock Discussion',
+    mockSet: 'A',
+    daysFromToday: 10,
+    start: '18:00',
+    end: '19:30',
+    location: 'Online',
+    capacity: 20,
+  },
+  {
+    hubspotId: 'demo-exam-cs-2',
+    mockType: 'Clinical Skills',
+    mockSet: 'A',
+    daysFromToday: 14,
+    start: '09:00',
+    end: '13:00',
+    location: 'Calgary',
+    capacity: 3,
+  },
 ];
 
 /** The instant a Toronto wall-clock time on a date is, computed by Postgres (which knows the DST rules). */

@@ -67,8 +67,15 @@ const envSchema = z.object({
   TRPC_MAX_BATCH_SIZE: count(10, 1),
 
   SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
-  SESSION_COOKIE_NAME: z.string().regex(/^[\w-]+$/).default('mb_session'),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('mb_session'),
   SESSION_COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
   LOGIN_RATE_LIMIT_PER_IP: count(30, 1),
   LOGIN_RATE_LIMIT_PER_STUDENT: count(10, 1),
@@ -173,14 +180,16 @@ type ParsedEnv = z.output<typeof envSchema>;
  * plain text, verify-ca skips the host name check).
  */
 function sslMode(env: ParsedEnv, problems: string[]): SslMode {
-  const fromUrl = env.DATABASE_URL ? new URL(env.DATABASE_URL).searchParams.get('sslmode') ?? undefined : undefined;
+  const fromUrl = env.DATABASE_URL ? (new URL(env.DATABASE_URL).searchParams.get('sslmode') ?? undefined) : undefined;
   if (fromUrl !== undefined && !['disable', 'require', 'verify-full'].includes(fromUrl)) {
     problems.push(`DATABASE_URL: sslmode=${fromUrl} is not supported; use DB_SSL_MODE=disable|require|verify-full`);
   }
   if (fromUrl !== undefined && env.DB_SSL_MODE && fromUrl !== env.DB_SSL_MODE) {
     problems.push(`DB_SSL_MODE: is ${env.DB_SSL_MODE} but DATABASE_URL says sslmode=${fromUrl}; remove one of them`);
   }
-  return env.DB_SSL_MODE ?? (fromUrl as SslMode | undefined) ?? (env.NODE_ENV === 'production' ? 'verify-full' : 'disable');
+  return (
+    env.DB_SSL_MODE ?? (fromUrl as SslMode | undefined) ?? (env.NODE_ENV === 'production' ? 'verify-full' : 'disable')
+  );
 }
 
 function databaseConfig(env: ParsedEnv, problems: string[]): PostgresConfig | PgliteConfig {
@@ -224,7 +233,11 @@ function databaseConfig(env: ParsedEnv, problems: string[]): PostgresConfig | Pg
 }
 
 function redisConfig(env: ParsedEnv): RedisConfig | MemoryStoreConfig {
-  const common = { keyPrefix: env.REDIS_KEY_PREFIX, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS, secretId: env.REDIS_SECRET_ID };
+  const common = {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
+    secretId: env.REDIS_SECRET_ID,
+  };
   if (env.REDIS_URL) {
     const url = new URL(env.REDIS_URL);
     return {
@@ -289,20 +302,30 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   }
   if (env.NODE_ENV === 'production' && !env.SESSION_SECRET && !env.SESSION_SECRET_ID) {
     // Several instances must verify each other's tokens, and a restart must not log everyone out.
-    problems.push('SESSION_SECRET: required when NODE_ENV=production (32+ random characters, the same on every instance), or SESSION_SECRET_ID');
+    problems.push(
+      'SESSION_SECRET: required when NODE_ENV=production (32+ random characters, the same on every instance), or SESSION_SECRET_ID',
+    );
   }
   if (env.SESSION_COOKIE_SAMESITE === 'none' && env.NODE_ENV !== 'production') {
     problems.push('SESSION_COOKIE_SAMESITE: "none" needs a Secure cookie, which is only set in production');
   }
   if (database.kind === 'postgres') {
-    if (database.ssl.caPath && !existsSync(database.ssl.caPath)) problems.push(`DB_SSL_CA: no such file: ${database.ssl.caPath}`);
-    if (database.ssl.caPath && database.ssl.mode !== 'verify-full') problems.push('DB_SSL_CA: only used with DB_SSL_MODE=verify-full');
-    if (database.iamAuth && database.ssl.mode === 'disable') problems.push('DB_IAM_AUTH: RDS IAM authentication requires TLS (DB_SSL_MODE=verify-full)');
+    if (database.ssl.caPath && !existsSync(database.ssl.caPath))
+      problems.push(`DB_SSL_CA: no such file: ${database.ssl.caPath}`);
+    if (database.ssl.caPath && database.ssl.mode !== 'verify-full')
+      problems.push('DB_SSL_CA: only used with DB_SSL_MODE=verify-full');
+    if (database.iamAuth && database.ssl.mode === 'disable')
+      problems.push('DB_IAM_AUTH: RDS IAM authentication requires TLS (DB_SSL_MODE=verify-full)');
   }
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const usesAws = (database.kind === 'postgres' && (database.secretId || database.iamAuth)) || env.REDIS_SECRET_ID || env.SESSION_SECRET_ID;
-  if (usesAws && !region) problems.push('AWS_REGION: required when secrets come from Secrets Manager or DB_IAM_AUTH is on');
-  if (env.REDIS_SECRET_ID && redis.kind === 'memory') problems.push('REDIS_SECRET_ID: set REDIS_HOST (or REDIS_URL) too; the secret supplies the password');
+  const usesAws =
+    (database.kind === 'postgres' && (database.secretId || database.iamAuth)) ||
+    env.REDIS_SECRET_ID ||
+    env.SESSION_SECRET_ID;
+  if (usesAws && !region)
+    problems.push('AWS_REGION: required when secrets come from Secrets Manager or DB_IAM_AUTH is on');
+  if (env.REDIS_SECRET_ID && redis.kind === 'memory')
+    problems.push('REDIS_SECRET_ID: set REDIS_HOST (or REDIS_URL) too; the secret supplies the password');
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push(`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
   if (env.KEEP_ALIVE_TIMEOUT_MS <= 60_000) {
     problems.push('KEEP_ALIVE_TIMEOUT_MS: must exceed the ALB idle timeout of 60000 ms, or the ALB sees 502s');
@@ -335,7 +358,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       cookieSameSite: env.SESSION_COOKIE_SAMESITE,
       cookieSecure: env.NODE_ENV === 'production',
     },
-    loginRateLimit: { perIpPerMinute: env.LOGIN_RATE_LIMIT_PER_IP, perStudentPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT },
+    loginRateLimit: {
+      perIpPerMinute: env.LOGIN_RATE_LIMIT_PER_IP,
+      perStudentPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT,
+    },
     booking: {
       lockTtlMs: env.BOOKING_LOCK_TTL_MS,
       lockWaitMs: env.BOOKING_LOCK_WAIT_MS,

@@ -1,6 +1,6 @@
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Database, TransactionRunner } from '../db/client';
-import { sessionTokenOf, verifySessionToken, type StudentSession } from './auth/session';
+import { type StudentSession, sessionTokenOf, verifySessionToken } from './auth/session';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { KeyValueStore } from './redis';

@@ -1,4 +1,4 @@
-import { openDatabase, type DatabaseHandle } from '../db/client';
+import { type DatabaseHandle, openDatabase } from '../db/client';
 import type { Config } from './config';
 import { secretReaderFor } from './secrets';
 

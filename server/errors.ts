@@ -58,7 +58,8 @@ export function uniqueViolationOf(err: unknown): string | undefined {
   return undefined;
 }
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|timeout exceeded when trying to connect|Connection terminated|connection error|Stream isn't writeable/i;
+const CONNECTION_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|timeout exceeded when trying to connect|Connection terminated|connection error|Stream isn't writeable/i;
 /** Node's TLS/certificate error codes: the database is there, but we will not talk to it. */
 const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT)/;
 
@@ -74,12 +75,22 @@ function errorCodes(err: unknown): string[] {
 /** A dependency is down or overloaded: the answer is "try again", not "bug". */
 function dependencyFailure(err: unknown): DomainError | undefined {
   const state = sqlStateOf(err);
-  if (state === '57014' || state === '55P03') return new DomainError('BUSY', 'The service is busy; please try again.', undefined, { cause: err });
+  if (state === '57014' || state === '55P03')
+    return new DomainError('BUSY', 'The service is busy; please try again.', undefined, { cause: err });
   // A connection lost mid-request (08, 57P0x: failover, restart), 28: authorization (a rotated or wrong
   // password, no pg_hba entry), 53300: too many connections. None is the caller's fault, nor a bug here.
   const connectionLevel = isConnectionLoss(err) || state?.startsWith('28') || state === '53300';
-  if (connectionLevel || errorCodes(err).some((code) => TLS_FAILURE.test(code)) || CONNECTION_FAILURE.test(rootMessage(err))) {
-    return new DomainError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please try again shortly.', undefined, { cause: err });
+  if (
+    connectionLevel ||
+    errorCodes(err).some((code) => TLS_FAILURE.test(code)) ||
+    CONNECTION_FAILURE.test(rootMessage(err))
+  ) {
+    return new DomainError(
+      'SERVICE_UNAVAILABLE',
+      'The service is temporarily unavailable; please try again shortly.',
+      undefined,
+      { cause: err },
+    );
   }
   return undefined;
 }
@@ -96,7 +107,8 @@ export function toTRPCError(err: unknown): TRPCError {
 /** The appCode a tRPC error carries to the client. Input validation failures are the caller's mistake. */
 export function appCodeOf(error: TRPCError): AppErrorCode {
   if (error.cause instanceof DomainError) return error.cause.code;
-  if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR' || error.code === 'PAYLOAD_TOO_LARGE') return 'VALIDATION_FAILED';
+  if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR' || error.code === 'PAYLOAD_TOO_LARGE')
+    return 'VALIDATION_FAILED';
   if (error.code === 'UNAUTHORIZED') return 'UNAUTHENTICATED';
   if (error.code === 'FORBIDDEN') return 'FORBIDDEN';
   if (error.code === 'TOO_MANY_REQUESTS') return 'RATE_LIMITED';

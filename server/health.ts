@@ -42,7 +42,9 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     probe(deps.database.mode, deps.timeoutMs, async () => {
       await deps.database.db.execute(sql`select 1`);
       if (!deps.lifecycle.databaseReady) {
-        throw new Error(`migrations not applied yet${deps.lifecycle.databaseStartError ? `: ${deps.lifecycle.databaseStartError}` : ''}`);
+        throw new Error(
+          `migrations not applied yet${deps.lifecycle.databaseStartError ? `: ${deps.lifecycle.databaseStartError}` : ''}`,
+        );
       }
     }),
     probe(deps.kv.mode, deps.timeoutMs, () => deps.kv.ping()),

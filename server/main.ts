@@ -12,7 +12,9 @@ function announceMode(config: Config, logger: Logger): void {
         'Run only one instance like this. To use real services set DATABASE_URL (or DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) and REDIS_URL (or REDIS_HOST).',
     );
   } else if (config.redis.kind === 'memory') {
-    logger.warn('No REDIS_URL/REDIS_HOST: locks, counters and rate limits are per process. Run a single instance, or set REDIS_URL.');
+    logger.warn(
+      'No REDIS_URL/REDIS_HOST: locks, counters and rate limits are per process. Run a single instance, or set REDIS_URL.',
+    );
   }
 }
 

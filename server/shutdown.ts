@@ -11,7 +11,6 @@ export interface ShutdownDeps {
   reason: string;
 }
 
-
 /**
  * The ALB-friendly order: report "draining" at once so the target is taken out of rotation, keep
  * serving for the drain delay (requests routed before the ALB noticed still arrive), then stop

@@ -1,10 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DatabaseHandle } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { isEmpty, seedDemoData } from '../db/seed';
 import type { Config } from './config';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
-import { setTimeout as delay } from 'node:timers/promises';
 import { rootMessage } from './time';
 
 const backoffMs = (attempt: number) => Math.min(500 * 2 ** attempt, 30_000);

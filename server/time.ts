@@ -24,7 +24,12 @@ export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  */
 export function rootMessage(err: unknown): string {
   let current = err;
-  while (current instanceof Error && current.cause instanceof Error && !(current as { operatorMessage?: boolean }).operatorMessage) current = current.cause;
+  while (
+    current instanceof Error &&
+    current.cause instanceof Error &&
+    !(current as { operatorMessage?: boolean }).operatorMessage
+  )
+    current = current.cause;
   if (current instanceof AggregateError && current.errors[0] instanceof Error) current = current.errors[0];
   return current instanceof Error ? current.message || current.name : String(current);
 }

@@ -10,9 +10,11 @@ import { appCodeOf, DomainError, toTRPCError } from './errors';
  */
 function fieldErrorsOf(err: ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
-  const add = (path: PropertyKey[], message: string) => (fields[path.map(String).join('.') || '(input)'] ??= []).push(message);
+  const add = (path: PropertyKey[], message: string) =>
+    (fields[path.map(String).join('.') || '(input)'] ??= []).push(message);
   for (const issue of err.issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], `Unrecognized key: "${key}"`);
+    if (issue.code === 'unrecognized_keys')
+      for (const key of issue.keys) add([...issue.path, key], `Unrecognized key: "${key}"`);
     else add(issue.path, issue.message);
   }
   return fields;

@@ -2,15 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, isAppError, type AppErrorCode, type Client } from '../client/src';
-import { startChildServer, waitFor, type ChildServer } from './helpers/childServer';
+import { type AppErrorCode, type Client, createClient, isAppError } from '../client/src';
+import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertContact, type TestContact } from './helpers/factories';
 import { DEAD_PORT } from './helpers/redis';
-import { createSharedResources, startTestService, type SharedResources, type TestService } from './helpers/service';
+import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
 
 /** The claims server/auth/session.ts puts in a session token, signed with any key we like. */
-async function signToken(secret: string, contact: TestContact, overrides: { issuer?: string; audience?: string; expiresIn?: string } = {}) {
+async function signToken(
+  secret: string,
+  contact: TestContact,
+  overrides: { issuer?: string; audience?: string; expiresIn?: string } = {},
+) {
   return new SignJWT({ sid: contact.studentId, email: contact.email, name: 'Test Tester' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(contact.contactId)
@@ -23,7 +27,8 @@ async function signToken(secret: string, contact: TestContact, overrides: { issu
 
 const newSecret = () => randomBytes(32).toString('base64url');
 const trpc = (url: string) => `${url}/api/trpc`;
-const anonymousClient = (url: string, headers: Record<string, string> = {}) => createClient({ url: trpc(url), headers });
+const anonymousClient = (url: string, headers: Record<string, string> = {}) =>
+  createClient({ url: trpc(url), headers });
 const bearerClient = (url: string, token: string) => createClient({ url: trpc(url), getToken: () => token });
 
 interface AppErrorData {
@@ -88,7 +93,12 @@ describe('auth.login', () => {
     expect(session).toEqual({
       token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       expiresAt: expect.any(Date),
-      contact: { contactId: contact.contactId, studentId: contact.studentId, name: 'Test Tester', email: contact.email },
+      contact: {
+        contactId: contact.contactId,
+        studentId: contact.studentId,
+        name: 'Test Tester',
+        email: contact.email,
+      },
     });
     // Default SESSION_TTL_HOURS is 12 (the token's exp has whole-second precision).
     expect(session.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 12 * 3_600_000 - 1_000);
@@ -98,9 +108,19 @@ describe('auth.login', () => {
 
   it('matches the email case-insensitively, with surrounding spaces trimmed', async () => {
     const contact = await insertContact(db, {}, { email: `Mixed.Case${randomUUID().slice(0, 8)}@Example.com` });
-    for (const email of [contact.email.toUpperCase(), contact.email.toLowerCase(), `  ${contact.email}  `, `\t${contact.email.toLowerCase()} `]) {
+    for (const email of [
+      contact.email.toUpperCase(),
+      contact.email.toLowerCase(),
+      `  ${contact.email}  `,
+      `\t${contact.email.toLowerCase()} `,
+    ]) {
       const session = await s.client.auth.login.mutate({ studentId: contact.studentId, email });
-      expect(session.contact).toEqual({ contactId: contact.contactId, studentId: contact.studentId, name: 'Test Tester', email: contact.email });
+      expect(session.contact).toEqual({
+        contactId: contact.contactId,
+        studentId: contact.studentId,
+        name: 'Test Tester',
+        email: contact.email,
+      });
     }
     const trimmedId = await s.client.auth.login.mutate({ studentId: `  ${contact.studentId} `, email: contact.email });
     expect(trimmedId.contact.contactId).toBe(contact.contactId);
@@ -108,8 +128,12 @@ describe('auth.login', () => {
 
   it('answers a wrong email and an unknown student ID with the same UNAUTHENTICATED error (no account enumeration)', async () => {
     const contact = await insertContact(db);
-    const wrongEmail = await failure(s.client.auth.login.mutate({ studentId: contact.studentId, email: `other-${contact.email}` }));
-    const unknownId = await failure(s.client.auth.login.mutate({ studentId: `NOPE${contact.studentId}`, email: contact.email }));
+    const wrongEmail = await failure(
+      s.client.auth.login.mutate({ studentId: contact.studentId, email: `other-${contact.email}` }),
+    );
+    const unknownId = await failure(
+      s.client.auth.login.mutate({ studentId: `NOPE${contact.studentId}`, email: contact.email }),
+    );
     const neither = await failure(s.client.auth.login.mutate({ studentId: 'NOBODY-1', email: 'nobody@example.com' }));
     for (const e of [wrongEmail, unknownId, neither]) {
       expect(e.data).toMatchObject({ appCode: 'UNAUTHENTICATED', httpStatus: 401 });
@@ -144,7 +168,12 @@ describe('session cookie and bearer token', () => {
     const contact = await insertContact(db);
     const res = await rawPost(s.url, 'auth.login', { studentId: contact.studentId, email: contact.email });
     const { value: token } = sessionCookieOf(res);
-    const me = { contactId: contact.contactId, studentId: contact.studentId, name: 'Test Tester', email: contact.email };
+    const me = {
+      contactId: contact.contactId,
+      studentId: contact.studentId,
+      name: 'Test Tester',
+      email: contact.email,
+    };
 
     const byCookie = anonymousClient(s.url, { cookie: `theme=dark; mb_session=${token}` });
     expect(await byCookie.auth.me.query()).toEqual(me);
@@ -155,14 +184,19 @@ describe('session cookie and bearer token', () => {
 
   it('accepts a token signed with the service secret, and nothing else with the same claims', async () => {
     const contact = await insertContact(db);
-    expect(await bearerClient(s.url, await signToken(SECRET, contact)).auth.me.query()).toMatchObject({ contactId: contact.contactId });
+    expect(await bearerClient(s.url, await signToken(SECRET, contact)).auth.me.query()).toMatchObject({
+      contactId: contact.contactId,
+    });
     for (const token of [
       await signToken(newSecret(), contact),
       await signToken(SECRET, contact, { audience: 'someone-else' }),
       await signToken(SECRET, contact, { issuer: 'someone-else' }),
       await signToken(SECRET, contact, { expiresIn: '-1m' }),
     ]) {
-      expect((await failure(bearerClient(s.url, token).auth.me.query())).data).toMatchObject({ appCode: 'UNAUTHENTICATED', httpStatus: 401 });
+      expect((await failure(bearerClient(s.url, token).auth.me.query())).data).toMatchObject({
+        appCode: 'UNAUTHENTICATED',
+        httpStatus: 401,
+      });
     }
   });
 
@@ -175,7 +209,8 @@ describe('session cookie and bearer token', () => {
     expect(cookie.attributes.has('httponly')).toBe(true);
     const expires = cookie.attributes.get('expires');
     const maxAge = cookie.attributes.get('max-age');
-    const expired = (expires !== undefined && Date.parse(expires) <= Date.now()) || (maxAge !== undefined && Number(maxAge) <= 0);
+    const expired =
+      (expires !== undefined && Date.parse(expires) <= Date.now()) || (maxAge !== undefined && Number(maxAge) <= 0);
     expect(expired, cookie.header).toBe(true);
   });
 });
@@ -203,14 +238,19 @@ describe('student procedures refuse a missing or invalid session', () => {
     const expiringDb = await expiring.database.connect();
     const shortLived = await insertContact(expiringDb);
     await expiringDb.end();
-    const { token: expired } = await expiring.client.auth.login.mutate({ studentId: shortLived.studentId, email: shortLived.email });
+    const { token: expired } = await expiring.client.auth.login.mutate({
+      studentId: shortLived.studentId,
+      email: shortLived.email,
+    });
     await new Promise((r) => setTimeout(r, 1_500));
 
     clients.set('no token', () => anonymousClient(s.url));
     clients.set('Authorization: Bearer abc', () => anonymousClient(s.url, { authorization: 'Bearer abc' }));
     clients.set('Authorization: Bearer (empty)', () => anonymousClient(s.url, { authorization: 'Bearer ' }));
     clients.set('a forged Bearer token (other secret)', () => bearerClient(s.url, forged));
-    clients.set('a forged session cookie (other secret)', () => anonymousClient(s.url, { cookie: `mb_session=${forged}` }));
+    clients.set('a forged session cookie (other secret)', () =>
+      anonymousClient(s.url, { cookie: `mb_session=${forged}` }),
+    );
     clients.set('an expired token', () => bearerClient(expiring.url, expired));
     clients.set('an expired session cookie', () => anonymousClient(expiring.url, { cookie: `mb_session=${expired}` }));
   });
@@ -227,7 +267,9 @@ describe('student procedures refuse a missing or invalid session', () => {
     'an expired token',
     'an expired session cookie',
   ];
-  const cases = credentials.flatMap((credential) => procedures.map(([name, call]) => [name, credential, call] as const));
+  const cases = credentials.flatMap((credential) =>
+    procedures.map(([name, call]) => [name, credential, call] as const),
+  );
 
   it.each(cases)('%s with %s → UNAUTHENTICATED (401)', async (_name, credential, call) => {
     const { data } = await failure(call(clients.get(credential)!()));
@@ -264,8 +306,12 @@ describe('tokens across instances', () => {
     await adb.end();
     const session = await a.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
     expect(await bearerClient(b.url, session.token).auth.me.query()).toEqual(session.contact);
-    expect(await anonymousClient(b.url, { cookie: `mb_session=${session.token}` }).auth.me.query()).toEqual(session.contact);
-    expect((await failure(bearerClient(other.url, session.token).auth.me.query())).data.appCode).toBe('UNAUTHENTICATED');
+    expect(await anonymousClient(b.url, { cookie: `mb_session=${session.token}` }).auth.me.query()).toEqual(
+      session.contact,
+    );
+    expect((await failure(bearerClient(other.url, session.token).auth.me.query())).data.appCode).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -312,7 +358,11 @@ describe('login rate limits (shared through Redis)', () => {
     let t: TestService;
     let contact: TestContact;
     beforeAll(async () => {
-      t = await startTestService({ LOGIN_RATE_LIMIT_PER_IP: '5', LOGIN_RATE_LIMIT_PER_STUDENT: '100000', TRUST_PROXY: '1' });
+      t = await startTestService({
+        LOGIN_RATE_LIMIT_PER_IP: '5',
+        LOGIN_RATE_LIMIT_PER_STUDENT: '100000',
+        TRUST_PROXY: '1',
+      });
       const tdb = await t.database.connect();
       contact = await insertContact(tdb);
       await tdb.end();
@@ -328,7 +378,9 @@ describe('login rate limits (shared through Redis)', () => {
 
       for (let i = 0; i < 4; i++) await login(first);
       // Attempts for unknown students count against the IP too.
-      expect((await failure(first.auth.login.mutate({ studentId: 'NOBODY-2', email: 'nobody@example.com' }))).data.appCode).toBe('UNAUTHENTICATED');
+      expect(
+        (await failure(first.auth.login.mutate({ studentId: 'NOBODY-2', email: 'nobody@example.com' }))).data.appCode,
+      ).toBe('UNAUTHENTICATED');
       await expectRateLimited(login(first));
 
       expect((await login(second)).contact.contactId).toBe(contact.contactId);
@@ -375,7 +427,8 @@ describe('login rate limits (shared through Redis)', () => {
       const sdb = await shared.database.connect();
       const contact = await insertContact(sdb);
       await sdb.end();
-      const login = (t: TestService) => t.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+      const login = (t: TestService) =>
+        t.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
 
       await login(one);
       await login(two);
@@ -421,7 +474,8 @@ describe('login rate limits (shared through Redis)', () => {
         expect(await bearerClient(server!.url, session.token).auth.me.query()).toEqual(session.contact);
       }
       await waitFor(
-        async () => server!.logs.some((l) => l.msg === 'rate limit store unavailable: allowing the request' && l.level === 40),
+        async () =>
+          server!.logs.some((l) => l.msg === 'rate limit store unavailable: allowing the request' && l.level === 40),
         'the fail-open warning in the log',
         5_000,
       );

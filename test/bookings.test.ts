@@ -2,7 +2,16 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '../client/src';
-import { balancesOf, examCounts, insertBookingRow, insertContact, insertExam, loginClient, newIdempotencyKey, type TestContact } from './helpers/factories';
+import {
+  balancesOf,
+  examCounts,
+  insertBookingRow,
+  insertContact,
+  insertExam,
+  loginClient,
+  newIdempotencyKey,
+  type TestContact,
+} from './helpers/factories';
 import { failure } from './helpers/failure';
 import { startTestService, type TestService } from './helpers/service';
 
@@ -28,14 +37,17 @@ async function student(credits: Credits = { cs_credits: 1 }): Promise<{ contact:
   return { contact, api: await loginClient(s.url, contact) };
 }
 
-
 const bookingRows = async (examId: string) =>
   (await db.query('select * from hubspot_bookings where associated_mock_exam = $1 order by created_at', [examId])).rows;
 
 describe('bookings.create', () => {
   it('books a seat: the answer, the stored row, the credit, the seat count and the Redis counter agree', async () => {
     const { contact, api } = await student({ cs_credits: 2 });
-    const examId = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-03-01', startsInHours: 24 * 365 * 5 });
+    const examId = await insertExam(db, {
+      mockType: 'Clinical Skills',
+      examDate: '2031-03-01',
+      startsInHours: 24 * 365 * 5,
+    });
     const booking = await api.bookings.create.mutate({ examId, attendingLocation: 'Toronto', dominantHand: 'Left' });
 
     expect(booking).toEqual({
@@ -78,25 +90,38 @@ describe('bookings.create', () => {
     ['Clinical Skills', { cs_credits: 1, shared_mock_credits: 1 }, 'Clinical Skills Token', 'cs_credits'],
     ['Clinical Skills', { cs_credits: 0, shared_mock_credits: 2 }, 'Shared Token', 'shared_mock_credits'],
     ['Mini-mock', { sjmini_credits: 1, shared_mock_credits: 1 }, 'Mini-mock Token', 'sjmini_credits'],
-    ['Mock Discussion', { mock_discussion_token: 1, shared_mock_credits: 1 }, 'Mock Discussion Token', 'mock_discussion_token'],
-  ] as const)('%s with %j spends a %s from %s, and cancelling refunds exactly that', async (mockType, credits, token, column) => {
-    const { contact, api } = await student(credits);
-    const examId = await insertExam(db, { mockType });
-    const before = await balancesOf(db, contact.contactId);
+    [
+      'Mock Discussion',
+      { mock_discussion_token: 1, shared_mock_credits: 1 },
+      'Mock Discussion Token',
+      'mock_discussion_token',
+    ],
+  ] as const)(
+    '%s with %j spends a %s from %s, and cancelling refunds exactly that',
+    async (mockType, credits, token, column) => {
+      const { contact, api } = await student(credits);
+      const examId = await insertExam(db, { mockType });
+      const before = await balancesOf(db, contact.contactId);
 
-    const booking = await api.bookings.create.mutate({ examId });
-    expect(booking.tokenUsed).toBe(token);
-    const afterBooking = await balancesOf(db, contact.contactId);
-    expect(afterBooking).toEqual({ ...before, [column]: before[column]! - 1 });
+      const booking = await api.bookings.create.mutate({ examId });
+      expect(booking.tokenUsed).toBe(token);
+      const afterBooking = await balancesOf(db, contact.contactId);
+      expect(afterBooking).toEqual({ ...before, [column]: before[column]! - 1 });
 
-    const cancelled = await api.bookings.cancel.mutate({ bookingId: booking.bookingId, reason: 'changed plans' });
-    expect(cancelled).toEqual({ bookingId: booking.bookingId, status: 'Cancelled', creditRefunded: token, creditsRemaining: expect.any(Number) });
-    expect(await balancesOf(db, contact.contactId)).toEqual(before);
-    const [row] = await bookingRows(examId);
-    expect(row).toMatchObject({ is_active: 'Cancelled', token_refunded: true, cancellation_reason: 'changed plans' });
-    expect(row.token_refunded_at).toBeInstanceOf(Date);
-    expect(await examCounts(db, examId)).toEqual({ total_bookings: 0, active: 0 });
-  });
+      const cancelled = await api.bookings.cancel.mutate({ bookingId: booking.bookingId, reason: 'changed plans' });
+      expect(cancelled).toEqual({
+        bookingId: booking.bookingId,
+        status: 'Cancelled',
+        creditRefunded: token,
+        creditsRemaining: expect.any(Number),
+      });
+      expect(await balancesOf(db, contact.contactId)).toEqual(before);
+      const [row] = await bookingRows(examId);
+      expect(row).toMatchObject({ is_active: 'Cancelled', token_refunded: true, cancellation_reason: 'changed plans' });
+      expect(row.token_refunded_at).toBeInstanceOf(Date);
+      expect(await examCounts(db, examId)).toEqual({ total_bookings: 0, active: 0 });
+    },
+  );
 
   it.each([
     ['Mini-mock', { sjmini_credits: 0, shared_mock_credits: 3 }],
@@ -116,7 +141,10 @@ describe('bookings.create', () => {
 
   it('EXAM_NOT_FOUND for an unknown session', async () => {
     const { api } = await student();
-    expect(await failure(api.bookings.create.mutate({ examId: 'no-such-exam' }))).toMatchObject({ appCode: 'EXAM_NOT_FOUND', httpStatus: 404 });
+    expect(await failure(api.bookings.create.mutate({ examId: 'no-such-exam' }))).toMatchObject({
+      appCode: 'EXAM_NOT_FOUND',
+      httpStatus: 404,
+    });
   });
 
   it.each([
@@ -142,7 +170,10 @@ describe('bookings.create', () => {
     const first = await student();
     await first.api.bookings.create.mutate({ examId });
     const second = await student();
-    expect(await failure(second.api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'EXAM_FULL', httpStatus: 409 });
+    expect(await failure(second.api.bookings.create.mutate({ examId }))).toMatchObject({
+      appCode: 'EXAM_FULL',
+      httpStatus: 409,
+    });
     expect((await balancesOf(db, second.contact.contactId)).cs_credits).toBe(1);
     expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 1 });
   });
@@ -181,8 +212,13 @@ describe('bookings.create', () => {
     const afternoon = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-05-05' });
     const sj = await insertExam(db, { mockType: 'Situational Judgment', examDate: '2031-05-05' });
     await api.bookings.create.mutate({ examId: morning });
-    expect(await failure(api.bookings.create.mutate({ examId: afternoon }))).toMatchObject({ appCode: 'DUPLICATE_BOOKING', httpStatus: 409 });
-    await expect(api.bookings.create.mutate({ examId: sj })).resolves.toMatchObject({ tokenUsed: 'Situational Judgment Token' });
+    expect(await failure(api.bookings.create.mutate({ examId: afternoon }))).toMatchObject({
+      appCode: 'DUPLICATE_BOOKING',
+      httpStatus: 409,
+    });
+    await expect(api.bookings.create.mutate({ examId: sj })).resolves.toMatchObject({
+      tokenUsed: 'Situational Judgment Token',
+    });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(1);
   });
 
@@ -194,16 +230,24 @@ describe('bookings.create', () => {
       const discussion = await insertExam(db, { mockType: 'Mock Discussion', prerequisites: [cs1, cs2] });
 
       const none = await failure(api.bookings.create.mutate({ examId: discussion }));
-      expect(none).toMatchObject({ appCode: 'PREREQUISITES_NOT_MET', httpStatus: 412, details: { missingExamIds: [cs1, cs2] } });
+      expect(none).toMatchObject({
+        appCode: 'PREREQUISITES_NOT_MET',
+        httpStatus: 412,
+        details: { missingExamIds: [cs1, cs2] },
+      });
 
       const first = await api.bookings.create.mutate({ examId: cs1 });
       await api.bookings.create.mutate({ examId: cs2 });
       await api.bookings.cancel.mutate({ bookingId: first.bookingId });
-      expect(await failure(api.bookings.create.mutate({ examId: discussion }))).toMatchObject({ details: { missingExamIds: [cs1] } });
+      expect(await failure(api.bookings.create.mutate({ examId: discussion }))).toMatchObject({
+        details: { missingExamIds: [cs1] },
+      });
 
       // An attended (Completed) session counts too.
       await insertBookingRow(db, contact.contactId, cs1, { status: 'Completed', attendance: 'Yes' });
-      await expect(api.bookings.create.mutate({ examId: discussion })).resolves.toMatchObject({ tokenUsed: 'Mock Discussion Token' });
+      await expect(api.bookings.create.mutate({ examId: discussion })).resolves.toMatchObject({
+        tokenUsed: 'Mock Discussion Token',
+      });
     });
   });
 
@@ -221,11 +265,19 @@ describe('bookings.create', () => {
 
     it('the same key with different input is IDEMPOTENCY_KEY_REUSED', async () => {
       const { api } = await student({ cs_credits: 3 });
-      const [a, b] = [await insertExam(db, { examDate: '2031-07-01' }), await insertExam(db, { examDate: '2031-07-02' })];
+      const [a, b] = [
+        await insertExam(db, { examDate: '2031-07-01' }),
+        await insertExam(db, { examDate: '2031-07-02' }),
+      ];
       const idempotencyKey = newIdempotencyKey();
       await api.bookings.create.mutate({ examId: a, idempotencyKey });
-      expect(await failure(api.bookings.create.mutate({ examId: b, idempotencyKey }))).toMatchObject({ appCode: 'IDEMPOTENCY_KEY_REUSED', httpStatus: 422 });
-      expect(await failure(api.bookings.create.mutate({ examId: a, idempotencyKey, dominantHand: 'Right' }))).toMatchObject({ appCode: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(await failure(api.bookings.create.mutate({ examId: b, idempotencyKey }))).toMatchObject({
+        appCode: 'IDEMPOTENCY_KEY_REUSED',
+        httpStatus: 422,
+      });
+      expect(
+        await failure(api.bookings.create.mutate({ examId: a, idempotencyKey, dominantHand: 'Right' })),
+      ).toMatchObject({ appCode: 'IDEMPOTENCY_KEY_REUSED' });
       expect(await bookingRows(b)).toEqual([]);
     });
 
@@ -247,7 +299,9 @@ describe('bookings.create', () => {
       expect(second.bookingId).not.toBe(first.bookingId);
       await api.bookings.cancel.mutate({ bookingId: second.bookingId });
       const third = await api.bookings.create.mutate({ examId, idempotencyKey: newIdempotencyKey() });
-      const fourth = await api.bookings.cancel.mutate({ bookingId: third.bookingId }).then(() => api.bookings.create.mutate({ examId }));
+      const fourth = await api.bookings.cancel
+        .mutate({ bookingId: third.bookingId })
+        .then(() => api.bookings.create.mutate({ examId }));
       expect(fourth.examId).toBe(examId);
       expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(0);
       expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 1 });
@@ -302,7 +356,10 @@ describe('bookings.cancel', () => {
     const { contact, api } = await student({ cs_credits: 1 });
     const booking = await api.bookings.create.mutate({ examId: await insertExam(db) });
     await api.bookings.cancel.mutate({ bookingId: booking.bookingId });
-    expect(await failure(api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_CANCELLABLE', httpStatus: 412 });
+    expect(await failure(api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({
+      appCode: 'BOOKING_NOT_CANCELLABLE',
+      httpStatus: 412,
+    });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(1);
   });
 
@@ -310,7 +367,9 @@ describe('bookings.cancel', () => {
     const { contact, api } = await student({ cs_credits: 0 });
     const examId = await insertExam(db, { startsInHours: -1 });
     const bookingId = await insertBookingRow(db, contact.contactId, examId);
-    expect(await failure(api.bookings.cancel.mutate({ bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_CANCELLABLE' });
+    expect(await failure(api.bookings.cancel.mutate({ bookingId }))).toMatchObject({
+      appCode: 'BOOKING_NOT_CANCELLABLE',
+    });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(0);
   });
 
@@ -320,10 +379,19 @@ describe('bookings.cancel', () => {
       const sdb = await strict.database.connect();
       const contact = await insertContact(sdb, { cs_credits: 2 });
       const api = await loginClient(strict.url, contact);
-      const soon = await api.bookings.create.mutate({ examId: await insertExam(sdb, { startsInHours: 24, examDate: '2031-01-01' }) });
-      const later = await api.bookings.create.mutate({ examId: await insertExam(sdb, { startsInHours: 72, examDate: '2031-01-02' }) });
-      expect(await failure(api.bookings.cancel.mutate({ bookingId: soon.bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_CANCELLABLE', details: { cutoffHours: 48 } });
-      await expect(api.bookings.cancel.mutate({ bookingId: later.bookingId })).resolves.toMatchObject({ status: 'Cancelled' });
+      const soon = await api.bookings.create.mutate({
+        examId: await insertExam(sdb, { startsInHours: 24, examDate: '2031-01-01' }),
+      });
+      const later = await api.bookings.create.mutate({
+        examId: await insertExam(sdb, { startsInHours: 72, examDate: '2031-01-02' }),
+      });
+      expect(await failure(api.bookings.cancel.mutate({ bookingId: soon.bookingId }))).toMatchObject({
+        appCode: 'BOOKING_NOT_CANCELLABLE',
+        details: { cutoffHours: 48 },
+      });
+      await expect(api.bookings.cancel.mutate({ bookingId: later.bookingId })).resolves.toMatchObject({
+        status: 'Cancelled',
+      });
       await sdb.end();
     } finally {
       await strict.stop();
@@ -334,9 +402,16 @@ describe('bookings.cancel', () => {
     const owner = await student();
     const booking = await owner.api.bookings.create.mutate({ examId: await insertExam(db) });
     const other = await student();
-    expect(await failure(other.api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_FOUND', httpStatus: 404 });
-    expect(await failure(other.api.bookings.byId.query({ bookingId: booking.bookingId }))).toMatchObject({ appCode: 'BOOKING_NOT_FOUND' });
-    expect(await failure(other.api.bookings.byId.query({ bookingId: '00000000-0000-4000-8000-000000000000' }))).toMatchObject({ appCode: 'BOOKING_NOT_FOUND' });
+    expect(await failure(other.api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({
+      appCode: 'BOOKING_NOT_FOUND',
+      httpStatus: 404,
+    });
+    expect(await failure(other.api.bookings.byId.query({ bookingId: booking.bookingId }))).toMatchObject({
+      appCode: 'BOOKING_NOT_FOUND',
+    });
+    expect(
+      await failure(other.api.bookings.byId.query({ bookingId: '00000000-0000-4000-8000-000000000000' })),
+    ).toMatchObject({ appCode: 'BOOKING_NOT_FOUND' });
     expect((await bookingRows(booking.examId))[0].is_active).toBe('Active');
   });
 });
@@ -374,7 +449,12 @@ describe('bookings.mine and byId', () => {
     expect(all.nextCursor).toBeNull();
 
     const one = await api.bookings.byId.query({ bookingId: upcoming[0]! });
-    expect(one).toMatchObject({ bookingId: upcoming[0], status: 'Active', location: 'Toronto', mockType: 'Clinical Skills' });
+    expect(one).toMatchObject({
+      bookingId: upcoming[0],
+      status: 'Active',
+      location: 'Toronto',
+      mockType: 'Clinical Skills',
+    });
     expect(one).not.toHaveProperty('idempotencyKey');
     expect(one).not.toHaveProperty('contactId');
   });
@@ -382,19 +462,63 @@ describe('bookings.mine and byId', () => {
 
 describe('credits', () => {
   it('credits.mine shows the five balances; credits.check says what a type can spend', async () => {
-    const { api } = await student({ sj_credits: 2, cs_credits: 0, sjmini_credits: 1, mock_discussion_token: 0, shared_mock_credits: 3 });
-    expect(await api.credits.mine.query()).toEqual({ sjCredits: 2, csCredits: 0, sjminiCredits: 1, mockDiscussionToken: 0, sharedMockCredits: 3 });
-    expect(await api.credits.check.query({ mockType: 'Clinical Skills' })).toEqual({ eligible: true, available: 3, specific: 0, shared: 3, creditField: 'cs_credits' });
-    expect(await api.credits.check.query({ mockType: 'Situational Judgment' })).toEqual({ eligible: true, available: 5, specific: 2, shared: 3, creditField: 'sj_credits' });
-    expect(await api.credits.check.query({ mockType: 'Mini-mock' })).toEqual({ eligible: true, available: 1, specific: 1, shared: 0, creditField: 'sjmini_credits' });
-    expect(await api.credits.check.query({ mockType: 'Mock Discussion' })).toEqual({ eligible: false, available: 0, specific: 0, shared: 0, creditField: 'mock_discussion_token' });
+    const { api } = await student({
+      sj_credits: 2,
+      cs_credits: 0,
+      sjmini_credits: 1,
+      mock_discussion_token: 0,
+      shared_mock_credits: 3,
+    });
+    expect(await api.credits.mine.query()).toEqual({
+      sjCredits: 2,
+      csCredits: 0,
+      sjminiCredits: 1,
+      mockDiscussionToken: 0,
+      sharedMockCredits: 3,
+    });
+    expect(await api.credits.check.query({ mockType: 'Clinical Skills' })).toEqual({
+      eligible: true,
+      available: 3,
+      specific: 0,
+      shared: 3,
+      creditField: 'cs_credits',
+    });
+    expect(await api.credits.check.query({ mockType: 'Situational Judgment' })).toEqual({
+      eligible: true,
+      available: 5,
+      specific: 2,
+      shared: 3,
+      creditField: 'sj_credits',
+    });
+    expect(await api.credits.check.query({ mockType: 'Mini-mock' })).toEqual({
+      eligible: true,
+      available: 1,
+      specific: 1,
+      shared: 0,
+      creditField: 'sjmini_credits',
+    });
+    expect(await api.credits.check.query({ mockType: 'Mock Discussion' })).toEqual({
+      eligible: false,
+      available: 0,
+      specific: 0,
+      shared: 0,
+      creditField: 'mock_discussion_token',
+    });
   });
 });
 
 describe('exams.byId', () => {
   it('shows any session with whether it is bookable now; EXAM_NOT_FOUND otherwise', async () => {
     const closed = await insertExam(db, { isActive: 'false', prerequisites: ['x-1'] });
-    expect(await s.client.exams.byId.query({ examId: closed })).toMatchObject({ examId: closed, bookable: false, prerequisiteExamIds: ['x-1'], capacity: 8 });
-    expect(await failure(s.client.exams.byId.query({ examId: 'nope' }))).toMatchObject({ appCode: 'EXAM_NOT_FOUND', httpStatus: 404 });
+    expect(await s.client.exams.byId.query({ examId: closed })).toMatchObject({
+      examId: closed,
+      bookable: false,
+      prerequisiteExamIds: ['x-1'],
+      capacity: 8,
+    });
+    expect(await failure(s.client.exams.byId.query({ examId: 'nope' }))).toMatchObject({
+      appCode: 'EXAM_NOT_FOUND',
+      httpStatus: 404,
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type pg from 'pg';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertBookingRow, insertContact, insertExam } from './helpers/factories';
@@ -15,10 +15,17 @@ import { startTestService, type TestService } from './helpers/service';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 // CI sets this: there the browser test must run, never skip.
-if (!haveChromium && process.env.REQUIRE_BROWSER_TEST) throw new Error(`REQUIRE_BROWSER_TEST is set but there is no Chromium at ${CHROMIUM}`);
-if (!haveChromium) console.warn(`[browser test] skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+if (!haveChromium && process.env.REQUIRE_BROWSER_TEST)
+  throw new Error(`REQUIRE_BROWSER_TEST is set but there is no Chromium at ${CHROMIUM}`);
+if (!haveChromium)
+  console.warn(`[browser test] skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 
 function serveStatic(root: string): Promise<Server> {
   const server = createServer((req, res) => {
@@ -39,14 +46,25 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    await build({ configFile: new URL('../client/example/vite.config.ts', import.meta.url).pathname, build: { outDir }, logLevel: 'error' });
+    await build({
+      configFile: new URL('../client/example/vite.config.ts', import.meta.url).pathname,
+      build: { outDir },
+      logLevel: 'error',
+    });
     page = await serveStatic(outDir);
     pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
     api = await startTestService({ FRONTEND_URL: pageOrigin });
     db = await api.database.connect();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }, 120_000);
 
@@ -59,10 +77,19 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
   });
 
   it('lists sessions, logs in with the cookie, shows the error for a full session, and books a seat', async () => {
-    const student = await insertContact(db, { cs_credits: 1 }, { firstname: 'Ada', studentId: 'E2E1001', email: 'ada.e2e@example.com' });
+    const student = await insertContact(
+      db,
+      { cs_credits: 1 },
+      { firstname: 'Ada', studentId: 'E2E1001', email: 'ada.e2e@example.com' },
+    );
     const other = await insertContact(db, { cs_credits: 1 });
     const open = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-10-01', location: 'Ottawa' });
-    const full = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-10-02', capacity: 1, location: 'Calgary' });
+    const full = await insertExam(db, {
+      mockType: 'Clinical Skills',
+      examDate: '2031-10-02',
+      capacity: 1,
+      location: 'Calgary',
+    });
     await insertBookingRow(db, other.contactId, full);
     await db.query('update hubspot_mock_exams set total_bookings = 1 where hubspot_id = $1', [full]);
 
@@ -87,12 +114,17 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
     await expect.poll(() => fullRow.getByRole('alert').textContent()).toBe('This session is full.');
 
     await openRow.getByRole('button', { name: 'Book' }).click();
-    await expect.poll(() => openRow.getByRole('status').textContent()).toBe(`Booked: Clinical Skills-${student.studentId}-October 1, 2031`);
+    await expect
+      .poll(() => openRow.getByRole('status').textContent())
+      .toBe(`Booked: Clinical Skills-${student.studentId}-October 1, 2031`);
     await expect.poll(() => openRow.locator('[data-testid=seats]').textContent()).toBe('7 of 8 seats (available)');
     await expect.poll(() => tab.locator('[data-testid=whoami]').textContent()).toContain('Clinical Skills credits: 0');
     await tab.screenshot({ path: join(tmpdir(), 'mocks-booking-example.png'), fullPage: true });
 
-    const { rows } = await db.query("select is_active, token_used from hubspot_bookings where associated_contact_id = $1 and associated_mock_exam = $2", [student.contactId, open]);
+    const { rows } = await db.query(
+      'select is_active, token_used from hubspot_bookings where associated_contact_id = $1 and associated_mock_exam = $2',
+      [student.contactId, open],
+    );
     expect(rows).toEqual([{ is_active: 'Active', token_used: 'Clinical Skills Token' }]);
     expect(problems).toEqual([]);
   });

@@ -1,11 +1,18 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createClient, isAppError, type Client } from '../client/src';
+import { type Client, createClient, isAppError } from '../client/src';
 import { issueSessionToken } from '../server/auth/session';
 import { loadConfig } from '../server/config';
-import { balancesOf, examCounts, insertContact, insertExam, newIdempotencyKey, type TestContact } from './helpers/factories';
+import {
+  balancesOf,
+  examCounts,
+  insertContact,
+  insertExam,
+  newIdempotencyKey,
+  type TestContact,
+} from './helpers/factories';
 import { DEAD_PORT } from './helpers/redis';
-import { createSharedResources, startTestService, type SharedResources, type TestService } from './helpers/service';
+import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
 import { startTcpProxy, type TcpProxy } from './helpers/tcpProxy';
 
 // Everything here goes through HTTP to two instances that share one database and one Redis, as two
@@ -38,7 +45,12 @@ async function instances(envs: Array<Record<string, string>> = [{}, {}]): Promis
 /** A session token as login would issue it (login itself is tested in auth.test.ts). */
 async function clientFor(contact: TestContact, instance: TestService): Promise<Client> {
   const config = loadConfig({ SESSION_SECRET: shared.sessionSecret });
-  const session = { contactId: contact.contactId, studentId: contact.studentId, email: contact.email, name: 'Test Tester' };
+  const session = {
+    contactId: contact.contactId,
+    studentId: contact.studentId,
+    email: contact.email,
+    name: 'Test Tester',
+  };
   const { token } = await issueSessionToken(session, config.session);
   return createClient({ url: `${instance.url}/api/trpc`, getToken: () => token });
 }
@@ -49,7 +61,12 @@ async function outcomes<T>(calls: Array<Promise<T>>) {
   const tally: Record<string, number> = {};
   const values: T[] = [];
   for (const result of settled) {
-    const key = result.status === 'fulfilled' ? 'ok' : isAppError(result.reason) ? result.reason.data.appCode : `unexpected: ${String(result.reason)}`;
+    const key =
+      result.status === 'fulfilled'
+        ? 'ok'
+        : isAppError(result.reason)
+          ? result.reason.data.appCode
+          : `unexpected: ${String(result.reason)}`;
     tally[key] = (tally[key] ?? 0) + 1;
     if (result.status === 'fulfilled') values.push(result.value);
   }
@@ -63,7 +80,10 @@ async function manyStudents(count: number, credits: Parameters<typeof insertCont
 }
 
 async function totalCsCredits(contacts: TestContact[]) {
-  const { rows } = await db.query('select coalesce(sum(cs_credits), 0)::int as n from hubspot_contact_credits where hubspot_id = any($1)', [contacts.map((c) => c.contactId)]);
+  const { rows } = await db.query(
+    'select coalesce(sum(cs_credits), 0)::int as n from hubspot_contact_credits where hubspot_id = any($1)',
+    [contacts.map((c) => c.contactId)],
+  );
   return rows[0].n as number;
 }
 
@@ -92,7 +112,10 @@ describe('a release stampede across two instances', () => {
     const redisPort = Number(new URL(inject('redisUrl')).port || 6379);
     const proxy = await startTcpProxy(redisPort);
     proxies.push(proxy);
-    const servers = await instances([{ REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, { REDIS_URL: `redis://127.0.0.1:${proxy.port}` }]);
+    const servers = await instances([
+      { REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+      { REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+    ]);
     const contacts = await manyStudents(200, { cs_credits: 1 });
     const examId = await insertExam(db, { capacity: 8 });
 
@@ -123,7 +146,9 @@ describe('one student, many identical clicks', () => {
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
     const idempotencyKey = newIdempotencyKey();
 
-    const { tally, values } = await outcomes(Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId, idempotencyKey })));
+    const { tally, values } = await outcomes(
+      Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId, idempotencyKey })),
+    );
 
     expect(tally).toEqual({ ok: 20 });
     expect(new Set(values.map((v) => v.bookingId)).size).toBe(1);
@@ -137,7 +162,9 @@ describe('one student, many identical clicks', () => {
     const examId = await insertExam(db);
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
 
-    const { tally } = await outcomes(Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId })));
+    const { tally } = await outcomes(
+      Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId })),
+    );
 
     expect(tally).toEqual({ ok: 1, DUPLICATE_BOOKING: 19 });
     expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 1 });
@@ -149,7 +176,10 @@ describe('one student, many identical clicks', () => {
     const [contact] = await manyStudents(1, { cs_credits: 3 });
     const [a, b] = [await insertExam(db, { examDate: '2033-02-02' }), await insertExam(db, { examDate: '2033-02-02' })];
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
-    const { tally } = await outcomes([apis[0]!.bookings.create.mutate({ examId: a }), apis[1]!.bookings.create.mutate({ examId: b })]);
+    const { tally } = await outcomes([
+      apis[0]!.bookings.create.mutate({ examId: a }),
+      apis[1]!.bookings.create.mutate({ examId: b }),
+    ]);
     expect(tally).toEqual({ ok: 1, DUPLICATE_BOOKING: 1 });
     expect((await balancesOf(db, contact!.contactId)).cs_credits).toBe(2);
   });
@@ -161,7 +191,10 @@ describe('races on one student', () => {
     const [contact] = await manyStudents(1, { cs_credits: 1 });
     const [a, b] = [await insertExam(db, { examDate: '2033-03-01' }), await insertExam(db, { examDate: '2033-03-02' })];
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
-    const { tally } = await outcomes([apis[0]!.bookings.create.mutate({ examId: a }), apis[1]!.bookings.create.mutate({ examId: b })]);
+    const { tally } = await outcomes([
+      apis[0]!.bookings.create.mutate({ examId: a }),
+      apis[1]!.bookings.create.mutate({ examId: b }),
+    ]);
     expect(tally).toEqual({ ok: 1, INSUFFICIENT_CREDITS: 1 });
     expect((await balancesOf(db, contact!.contactId)).cs_credits).toBe(0);
     const counts = [await examCounts(db, a), await examCounts(db, b)];
@@ -175,7 +208,10 @@ describe('races on one student', () => {
     const sj = await insertExam(db, { mockType: 'Situational Judgment' });
     const cs = await insertExam(db, { mockType: 'Clinical Skills' });
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
-    const { tally } = await outcomes([apis[0]!.bookings.create.mutate({ examId: sj }), apis[1]!.bookings.create.mutate({ examId: cs })]);
+    const { tally } = await outcomes([
+      apis[0]!.bookings.create.mutate({ examId: sj }),
+      apis[1]!.bookings.create.mutate({ examId: cs }),
+    ]);
     expect(tally).toEqual({ ok: 1, INSUFFICIENT_CREDITS: 1 });
     expect((await balancesOf(db, contact!.contactId)).shared_mock_credits).toBe(0);
   });
@@ -188,7 +224,9 @@ describe('races on one student', () => {
     const booking = await apis[0]!.bookings.create.mutate({ examId });
     expect(booking.tokenUsed).toBe('Shared Token');
 
-    const { tally } = await outcomes([0, 1, 0, 1].map((i) => apis[i]!.bookings.cancel.mutate({ bookingId: booking.bookingId })));
+    const { tally } = await outcomes(
+      [0, 1, 0, 1].map((i) => apis[i]!.bookings.cancel.mutate({ bookingId: booking.bookingId })),
+    );
 
     expect(tally).toEqual({ ok: 1, BOOKING_NOT_CANCELLABLE: 3 });
     expect((await balancesOf(db, contact!.contactId)).shared_mock_credits).toBe(1);

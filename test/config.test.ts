@@ -23,18 +23,56 @@ describe('configuration', () => {
 
   it('splits DATABASE_URL into fields, keeping a password with any characters intact', () => {
     const password = '52JNc-2#$$)r_|n=_57a9G^ad6%oC]cE';
-    const config = loadConfig({ DATABASE_URL: `postgres://app:${encodeURIComponent(password)}@db.internal:6543/booking` });
-    expect(config.database).toMatchObject({ kind: 'postgres', host: 'db.internal', port: 6543, database: 'booking', user: 'app', password });
+    const config = loadConfig({
+      DATABASE_URL: `postgres://app:${encodeURIComponent(password)}@db.internal:6543/booking`,
+    });
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      host: 'db.internal',
+      port: 6543,
+      database: 'booking',
+      user: 'app',
+      password,
+    });
   });
 
   it('takes DB_* parts and pool settings when there is no DATABASE_URL', () => {
-    const config = loadConfig({ DB_HOST: 'rds.local', DB_PORT: '5433', DB_NAME: 'mocks', DB_USER: 'svc', DB_PASSWORD: 'p"w d', DB_POOL_MAX: '20', DB_POOL_MIN: '2' });
-    expect(config.database).toMatchObject({ kind: 'postgres', host: 'rds.local', port: 5433, database: 'mocks', user: 'svc', password: 'p"w d', poolMax: 20, poolMin: 2 });
+    const config = loadConfig({
+      DB_HOST: 'rds.local',
+      DB_PORT: '5433',
+      DB_NAME: 'mocks',
+      DB_USER: 'svc',
+      DB_PASSWORD: 'p"w d',
+      DB_POOL_MAX: '20',
+      DB_POOL_MIN: '2',
+    });
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      host: 'rds.local',
+      port: 5433,
+      database: 'mocks',
+      user: 'svc',
+      password: 'p"w d',
+      poolMax: 20,
+      poolMin: 2,
+    });
   });
 
   it('takes Redis from REDIS_URL (rediss:// means TLS) or from its parts', () => {
-    expect(loadConfig({ REDIS_URL: 'rediss://:s%40cret@cache.local:6380' }).redis).toMatchObject({ kind: 'redis', host: 'cache.local', port: 6380, password: 's@cret', tls: true });
-    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_TLS: 'true', REDIS_PASSWORD: 'x' }).redis).toMatchObject({ kind: 'redis', host: 'cache', port: 6379, tls: true, password: 'x' });
+    expect(loadConfig({ REDIS_URL: 'rediss://:s%40cret@cache.local:6380' }).redis).toMatchObject({
+      kind: 'redis',
+      host: 'cache.local',
+      port: 6380,
+      password: 's@cret',
+      tls: true,
+    });
+    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_TLS: 'true', REDIS_PASSWORD: 'x' }).redis).toMatchObject({
+      kind: 'redis',
+      host: 'cache',
+      port: 6379,
+      tls: true,
+      password: 'x',
+    });
   });
 
   it.each([
@@ -61,7 +99,12 @@ describe('configuration', () => {
   });
 
   it('never echoes a password in an error', () => {
-    const problems = problemsOf({ DB_PASSWORD: 'hunter2', PORT: 'x', DATABASE_URL: 'http://u:hunter2@h/d', SESSION_SECRET: 'hunter2' });
+    const problems = problemsOf({
+      DB_PASSWORD: 'hunter2',
+      PORT: 'x',
+      DATABASE_URL: 'http://u:hunter2@h/d',
+      SESSION_SECRET: 'hunter2',
+    });
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
@@ -72,8 +115,17 @@ describe('configuration', () => {
       expect.stringMatching(/^SESSION_SECRET: required when NODE_ENV=production/),
     ]);
     const secret = 'x'.repeat(32);
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', SESSION_SECRET: secret })).toEqual([expect.stringMatching(/^REDIS_URL/)]);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', REDIS_URL: 'redis://r', SESSION_SECRET: secret })).not.toThrow();
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', SESSION_SECRET: secret })).toEqual([
+      expect.stringMatching(/^REDIS_URL/),
+    ]);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://a@b/c',
+        REDIS_URL: 'redis://r',
+        SESSION_SECRET: secret,
+      }),
+    ).not.toThrow();
   });
 
   it('a bad value stops `npm start` with exit 1 and a message naming the variable, no stack trace', async () => {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 // These go around the service on purpose: the rules must hold for any writer of the tables
@@ -32,9 +32,17 @@ async function rejects(sqlText: string, params: unknown[], code: string, constra
 }
 
 const insertExam = (overrides: Record<string, unknown> = {}) => {
-  const row = { hubspot_id: `exam-${Math.random()}`, mock_type: 'Clinical Skills', exam_date: '2030-03-01', ...overrides };
+  const row = {
+    hubspot_id: `exam-${Math.random()}`,
+    mock_type: 'Clinical Skills',
+    exam_date: '2030-03-01',
+    ...overrides,
+  };
   const cols = Object.keys(row);
-  return [`insert into hubspot_mock_exams (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row)] as const;
+  return [
+    `insert into hubspot_mock_exams (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+    Object.values(row),
+  ] as const;
 };
 
 const insertBooking = (overrides: Record<string, unknown> = {}) => {
@@ -46,7 +54,10 @@ const insertBooking = (overrides: Record<string, unknown> = {}) => {
     ...overrides,
   };
   const cols = Object.keys(row);
-  return [`insert into hubspot_bookings (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row)] as const;
+  return [
+    `insert into hubspot_bookings (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+    Object.values(row),
+  ] as const;
 };
 
 const CHECK_VIOLATION = '23514';
@@ -57,8 +68,15 @@ describe('credits', () => {
   it.each(['sj_credits', 'cs_credits', 'sjmini_credits', 'mock_discussion_token', 'shared_mock_credits'])(
     '%s can never go below zero',
     async (column) => {
-      await client.query("insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c1', 'S1', 's1@example.com')");
-      await rejects(`update hubspot_contact_credits set ${column} = ${column} - 1 where hubspot_id = 'c1'`, [], CHECK_VIOLATION, 'hubspot_contact_credits_non_negative');
+      await client.query(
+        "insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c1', 'S1', 's1@example.com')",
+      );
+      await rejects(
+        `update hubspot_contact_credits set ${column} = ${column} - 1 where hubspot_id = 'c1'`,
+        [],
+        CHECK_VIOLATION,
+        'hubspot_contact_credits_non_negative',
+      );
     },
   );
 
@@ -66,7 +84,13 @@ describe('credits', () => {
     const { rows } = await client.query(
       "insert into hubspot_contact_credits (hubspot_id) values ('c2') returning sj_credits, cs_credits, sjmini_credits, mock_discussion_token, shared_mock_credits",
     );
-    expect(rows[0]).toEqual({ sj_credits: 0, cs_credits: 0, sjmini_credits: 0, mock_discussion_token: 0, shared_mock_credits: 0 });
+    expect(rows[0]).toEqual({
+      sj_credits: 0,
+      cs_credits: 0,
+      sjmini_credits: 0,
+      mock_discussion_token: 0,
+      shared_mock_credits: 0,
+    });
     await rejects('insert into hubspot_contact_credits (student_id) values ($1)', ['S9'], NOT_NULL_VIOLATION);
     await rejects("insert into hubspot_contact_credits (hubspot_id) values ('c2')", [], UNIQUE_VIOLATION);
   });
@@ -76,13 +100,19 @@ describe('sessions', () => {
   it('accept a well-formed session with the defaults of the guide', async () => {
     const [text, params] = insertExam({ hubspot_id: 'ok-1' });
     await client.query(text, params);
-    const { rows } = await client.query("select capacity, total_bookings, is_active from hubspot_mock_exams where hubspot_id = 'ok-1'");
+    const { rows } = await client.query(
+      "select capacity, total_bookings, is_active from hubspot_mock_exams where hubspot_id = 'ok-1'",
+    );
     expect(rows[0]).toEqual({ capacity: 8, total_bookings: 0, is_active: 'true' });
   });
 
   it('reject a negative capacity or booking count', async () => {
     await rejects(...insertExam({ capacity: -1 }), CHECK_VIOLATION, 'hubspot_mock_exams_capacity_non_negative');
-    await rejects(...insertExam({ total_bookings: -1 }), CHECK_VIOLATION, 'hubspot_mock_exams_total_bookings_non_negative');
+    await rejects(
+      ...insertExam({ total_bookings: -1 }),
+      CHECK_VIOLATION,
+      'hubspot_mock_exams_total_bookings_non_negative',
+    );
   });
 
   it.each(['True', 'active', 'yes', ''])('reject is_active = %j', async (value) => {
@@ -90,8 +120,15 @@ describe('sessions', () => {
   });
 
   it("reject 'scheduled' without an activation time, accept it with one", async () => {
-    await rejects(...insertExam({ is_active: 'scheduled' }), CHECK_VIOLATION, 'hubspot_mock_exams_scheduled_has_activation');
-    const [text, params] = insertExam({ is_active: 'scheduled', scheduled_activation_datetime: '2030-02-01T17:00:00Z' });
+    await rejects(
+      ...insertExam({ is_active: 'scheduled' }),
+      CHECK_VIOLATION,
+      'hubspot_mock_exams_scheduled_has_activation',
+    );
+    const [text, params] = insertExam({
+      is_active: 'scheduled',
+      scheduled_activation_datetime: '2030-02-01T17:00:00Z',
+    });
     await client.query(text, params);
   });
 
@@ -105,7 +142,11 @@ describe('bookings', () => {
   it('one non-cancelled booking per contact per exam date per mock type', async () => {
     await client.query(...insertBooking());
     await rejects(...insertBooking(), UNIQUE_VIOLATION, 'hubspot_bookings_one_active_per_contact_date_type');
-    await rejects(...insertBooking({ is_active: 'Completed' }), UNIQUE_VIOLATION, 'hubspot_bookings_one_active_per_contact_date_type');
+    await rejects(
+      ...insertBooking({ is_active: 'Completed' }),
+      UNIQUE_VIOLATION,
+      'hubspot_bookings_one_active_per_contact_date_type',
+    );
   });
 
   it('allow a different type the same day, another day, another student, and rebooking after a cancellation', async () => {
@@ -115,7 +156,9 @@ describe('bookings', () => {
     await client.query(...insertBooking({ mock_type: 'Situational Judgment' }));
     await client.query(...insertBooking({ exam_date: '2030-03-02' }));
     await client.query(...insertBooking({ associated_contact_id: 'contact-2' }));
-    const { rows } = await client.query("select count(*)::int as n from hubspot_bookings where is_active <> 'Cancelled'");
+    const { rows } = await client.query(
+      "select count(*)::int as n from hubspot_bookings where is_active <> 'Cancelled'",
+    );
     expect(rows[0].n).toBe(4);
   });
 
@@ -134,7 +177,8 @@ describe('bookings', () => {
   });
 
   it('accept every attendance value of the guide', async () => {
-    for (const [i, value] of ['Yes', 'No', ''].entries()) await client.query(...insertBooking({ attendance: value, associated_contact_id: `a-${i}` }));
+    for (const [i, value] of ['Yes', 'No', ''].entries())
+      await client.query(...insertBooking({ attendance: value, associated_contact_id: `a-${i}` }));
   });
 
   it('reject a token name the refund logic does not know', async () => {
@@ -143,13 +187,21 @@ describe('bookings', () => {
   });
 
   it('reject a refund on a booking that was not cancelled', async () => {
-    await rejects(...insertBooking({ token_refunded: true }), CHECK_VIOLATION, 'hubspot_bookings_refund_only_when_cancelled');
+    await rejects(
+      ...insertBooking({ token_refunded: true }),
+      CHECK_VIOLATION,
+      'hubspot_bookings_refund_only_when_cancelled',
+    );
     await client.query(...insertBooking({ token_refunded: true, is_active: 'Cancelled' }));
   });
 
   it('reject a reused idempotency key and a booking without contact or session', async () => {
     await client.query(...insertBooking({ idempotency_key: 'k1' }));
-    await rejects(...insertBooking({ idempotency_key: 'k1', exam_date: '2030-04-01' }), UNIQUE_VIOLATION, 'hubspot_bookings_idempotency_key_unique');
+    await rejects(
+      ...insertBooking({ idempotency_key: 'k1', exam_date: '2030-04-01' }),
+      UNIQUE_VIOLATION,
+      'hubspot_bookings_idempotency_key_unique',
+    );
     await rejects(...insertBooking({ associated_contact_id: null }), NOT_NULL_VIOLATION);
     await rejects(...insertBooking({ associated_mock_exam: null }), NOT_NULL_VIOLATION);
   });
@@ -158,6 +210,11 @@ describe('bookings', () => {
 describe('sync_metadata', () => {
   it('one row per sync type', async () => {
     await client.query("insert into sync_metadata (sync_type) values ('contacts')");
-    await rejects("insert into sync_metadata (sync_type) values ('contacts')", [], UNIQUE_VIOLATION, 'sync_metadata_sync_type_unique');
+    await rejects(
+      "insert into sync_metadata (sync_type) values ('contacts')",
+      [],
+      UNIQUE_VIOLATION,
+      'sync_metadata_sync_type_unique',
+    );
   });
 });

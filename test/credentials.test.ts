@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialSource } from '../db/credentials';
 import { loadConfig, type PostgresConfig } from '../server/config';
 import { createSecretReader } from '../server/secrets/secretsManager';
-import { FAKE_AWS_ENV, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from './helpers/secretsManagerEndpoint';
+import {
+  FAKE_AWS_ENV,
+  type SecretsManagerEndpoint,
+  startSecretsManagerEndpoint,
+} from './helpers/secretsManagerEndpoint';
 
 let endpoint: SecretsManagerEndpoint;
 beforeAll(async () => {
@@ -12,14 +16,23 @@ beforeAll(async () => {
 afterAll(() => endpoint.close());
 
 function postgresConfig(env: Record<string, string>): PostgresConfig {
-  const cfg = loadConfig({ DB_HOST: 'mocks.abc123.ca-central-1.rds.amazonaws.com', DB_PORT: '5432', DB_NAME: 'prepdoctors', DB_USER: 'mocks_app', AWS_REGION: 'ca-central-1', ...env }).database;
+  const cfg = loadConfig({
+    DB_HOST: 'mocks.abc123.ca-central-1.rds.amazonaws.com',
+    DB_PORT: '5432',
+    DB_NAME: 'prepdoctors',
+    DB_USER: 'mocks_app',
+    AWS_REGION: 'ca-central-1',
+    ...env,
+  }).database;
   if (cfg.kind !== 'postgres') throw new Error('expected postgres');
   return cfg;
 }
 
 describe('database credential source', () => {
   it('with DB_IAM_AUTH signs a fresh RDS auth token for each new connection (no password in the config)', async () => {
-    const source = createCredentialSource(postgresConfig({ DB_IAM_AUTH: 'true', DB_SSL_MODE: 'verify-full' }), { region: 'ca-central-1' });
+    const source = createCredentialSource(postgresConfig({ DB_IAM_AUTH: 'true', DB_SSL_MODE: 'verify-full' }), {
+      region: 'ca-central-1',
+    });
     const { password, host, user } = await source.current();
     expect(typeof password).toBe('function');
     const token = await (password as () => Promise<string>)();

@@ -1,13 +1,17 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { startBlackHole } from './helpers/blackHole';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCheck } from '../server/doctor/check';
 import { checkRuntimeDependencies } from '../server/doctor/dependencies';
+import { startBlackHole } from './helpers/blackHole';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { installWithout, runDoctorCli, type DoctorRun } from './helpers/doctorCli';
+import { type DoctorRun, installWithout, runDoctorCli } from './helpers/doctorCli';
 import { DEAD_PORT, deleteKeys, uniqueRedisPrefix } from './helpers/redis';
-import { FAKE_AWS_ENV, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from './helpers/secretsManagerEndpoint';
+import {
+  FAKE_AWS_ENV,
+  type SecretsManagerEndpoint,
+  startSecretsManagerEndpoint,
+} from './helpers/secretsManagerEndpoint';
 import { startTlsPostgres, type TlsPostgres } from './helpers/tlsPostgres';
 
 /** The password that broke in shell escaping during the failed cutover. */
@@ -15,7 +19,11 @@ const OUTAGE_PASSWORD = '52JNc-2#$$)r_|n=_57a9G^ad6%oC]cE';
 /** What a shell made of it: `$$` expanded to a process id. */
 const SHELL_MANGLED_PASSWORD = OUTAGE_PASSWORD.replace('$$', '4242');
 
-const committedTags = (JSON.parse(readFileSync(new URL('../db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: Array<{ tag: string }> }).entries.map((e) => e.tag);
+const committedTags = (
+  JSON.parse(readFileSync(new URL('../db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+    entries: Array<{ tag: string }>;
+  }
+).entries.map((e) => e.tag);
 
 const redisPrefix = uniqueRedisPrefix();
 const databases: TestDatabase[] = [];
@@ -58,7 +66,16 @@ describe('npm run doctor against the local services', () => {
     const env = localEnv(await database());
     const run = await runDoctorCli(env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect([...run.checks.keys()]).toEqual(['config', 'runtime dependencies', 'secrets', 'postgres connection', 'postgres version', 'migrations', 'tables', 'redis']);
+    expect([...run.checks.keys()]).toEqual([
+      'config',
+      'runtime dependencies',
+      'secrets',
+      'postgres connection',
+      'postgres version',
+      'migrations',
+      'tables',
+      'redis',
+    ]);
     expect([...run.checks.values()].map((c) => c.mark)).toEqual(Array(8).fill('✓'));
     expect(check(run, 'postgres version').text).toMatch(/PostgreSQL \d+/);
     expect(check(run, 'redis').text).toContain(`PING + SET/GET/DEL on "${redisPrefix}doctor:`);
@@ -80,13 +97,22 @@ describe('npm run doctor against the local services', () => {
     expect(migrations.text).toMatch(/fix: .*npm run db:migrate/);
     expect(check(run, 'tables').mark).toBe('✗');
 
-    const json = JSON.parse((await runDoctorCli(localEnv(databases.at(-1)!), ['--json'])).stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; cause?: string; fix?: string }> };
+    const json = JSON.parse((await runDoctorCli(localEnv(databases.at(-1)!), ['--json'])).stdout) as {
+      ok: boolean;
+      checks: Array<{ name: string; ok: boolean; cause?: string; fix?: string }>;
+    };
     expect(json.ok).toBe(false);
-    expect(json.checks.find((c) => c.name === 'migrations')).toMatchObject({ ok: false, fix: expect.stringContaining('npm run db:migrate') });
+    expect(json.checks.find((c) => c.name === 'migrations')).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('npm run db:migrate'),
+    });
   });
 
   it('explains a refused database port', async () => {
-    const run = await runDoctorCli({ ...localEnv(await database()), DATABASE_URL: `postgres://postgres@127.0.0.1:${DEAD_PORT}/nowhere` });
+    const run = await runDoctorCli({
+      ...localEnv(await database()),
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${DEAD_PORT}/nowhere`,
+    });
     expect(run.code).toBe(1);
     const line = check(run, 'postgres connection');
     expect(line.mark).toBe('✗');
@@ -115,7 +141,11 @@ describe('npm run doctor against the local services', () => {
 
     it('is reported as a timeout instead of hanging doctor', async () => {
       const { port } = blackHole;
-      const run = await runDoctorCli({ ...localEnv(await database()), DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere`, DB_CONNECT_TIMEOUT_MS: '500' });
+      const run = await runDoctorCli({
+        ...localEnv(await database()),
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere`,
+        DB_CONNECT_TIMEOUT_MS: '500',
+      });
       expect(run.code).toBe(1);
       const line = check(run, 'postgres connection');
       expect(line.mark).toBe('✗');
@@ -167,7 +197,13 @@ describe('npm run doctor against the local services', () => {
     it('with the wrong password is explained as a Redis auth error (WRONGPASS)', async () => {
       const { REDIS_URL, ...rest } = localEnv(await database());
       const { hostname, port } = new URL(REDIS_URL!);
-      const run = await runDoctorCli({ ...rest, REDIS_HOST: hostname, REDIS_PORT: port || '6379', REDIS_USERNAME: user, REDIS_PASSWORD: 'not-the-password' });
+      const run = await runDoctorCli({
+        ...rest,
+        REDIS_HOST: hostname,
+        REDIS_PORT: port || '6379',
+        REDIS_USERNAME: user,
+        REDIS_PASSWORD: 'not-the-password',
+      });
       expect(run.code).toBe(1);
       const line = check(run, 'redis');
       expect(line.mark).toBe('✗');
@@ -201,7 +237,9 @@ describe('npm run doctor against the local services', () => {
   });
 
   it('names a runtime dependency that does not resolve', async () => {
-    const result = await runCheck('runtime dependencies', { target: 'dependencies' }, 5_000, () => checkRuntimeDependencies(['pg', 'zod', 'mbt-no-such-module-at-run-time']));
+    const result = await runCheck('runtime dependencies', { target: 'dependencies' }, 5_000, () =>
+      checkRuntimeDependencies(['pg', 'zod', 'mbt-no-such-module-at-run-time']),
+    );
     expect(result).toMatchObject({ status: 'fail', ok: false, rule: 'module-missing' });
     expect(result.detail).toMatch(/cannot resolve mbt-no-such-module-at-run-time .*\(2 of 3 resolve\)/);
     expect(result.fix).toMatch(/npm ci --omit=dev/);
@@ -223,11 +261,22 @@ describe('npm run doctor with real password checks and Secrets Manager', () => {
     await secrets?.close();
   });
 
-  const redis = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: redisPrefix });
+  const redis = () => ({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: redisPrefix,
+  });
   /** Host, port, database and TLS from the environment; user and password from the secret. */
   const fromSecret = (secretId: string) => {
     const { DB_USER: _u, DB_PASSWORD: _p, ...where } = cluster.env(role);
-    return { ...redis(), ...where, ...FAKE_AWS_ENV, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, DB_SECRET_ID: secretId };
+    return {
+      ...redis(),
+      ...where,
+      ...FAKE_AWS_ENV,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      DB_SECRET_ID: secretId,
+    };
   };
 
   it('explains a wrong password (28P01) without printing either password', async () => {

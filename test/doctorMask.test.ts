@@ -5,7 +5,9 @@ const PASSWORD = '52JNc-2#$$)r_|n=_57a9G^ad6%oC]cE';
 
 describe('doctor: no password in the output', () => {
   it('masks passwords from the environment in every spelling', () => {
-    const mask = masker(sensitiveFromEnv({ DB_PASSWORD: PASSWORD, REDIS_PASSWORD: 'redis-token-123', SESSION_SECRET: 's'.repeat(40) }));
+    const mask = masker(
+      sensitiveFromEnv({ DB_PASSWORD: PASSWORD, REDIS_PASSWORD: 'redis-token-123', SESSION_SECRET: 's'.repeat(40) }),
+    );
     const text = `pw=${PASSWORD} url=postgres://app:${encodeURIComponent(PASSWORD)}@db/x json=${JSON.stringify(PASSWORD)} redis-token-123 ${'s'.repeat(40)}`;
     const masked = mask(text);
     expect(masked).not.toContain(PASSWORD);

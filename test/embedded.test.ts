@@ -15,7 +15,9 @@ const healthOf = async (url: string) => {
 };
 
 describe('embedded single-instance mode (nothing configured)', () => {
-  it('starts on PGlite, says so first, seeds demo data, serves it over tRPC, and exits 0 on SIGTERM', { timeout: 90_000 }, async () => {
+  it('starts on PGlite, says so first, seeds demo data, serves it over tRPC, and exits 0 on SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
     const server = await startChildServer({ PGLITE_DATA_DIR: dataDir, SHUTDOWN_DRAIN_DELAY_MS: '0' }, 60_000);
 
     expect(server.logs[0]!.msg).toMatch(/^EMBEDDED SINGLE-INSTANCE MODE/);
@@ -31,18 +33,25 @@ describe('embedded single-instance mode (nothing configured)', () => {
 
     const sessions = await createClient({ url: `${server.url}/api/trpc` }).exams.available.query();
     expect(sessions.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(sessions.map((s) => s.mockType))).toEqual(new Set(['Situational Judgment', 'Clinical Skills', 'Mini-mock', 'Mock Discussion']));
+    expect(new Set(sessions.map((s) => s.mockType))).toEqual(
+      new Set(['Situational Judgment', 'Clinical Skills', 'Mini-mock', 'Mock Discussion']),
+    );
     expect(server.logs.some((l) => String(l.msg).includes('seeded the demo student'))).toBe(true);
 
     // The demo student can log in, book and cancel: PGlite plus the in-process lock and counters.
     const url = `${server.url}/api/trpc`;
-    const { token } = await createClient({ url }).auth.login.mutate({ studentId: DEMO_STUDENT.studentId, email: DEMO_STUDENT.email.toUpperCase() });
+    const { token } = await createClient({ url }).auth.login.mutate({
+      studentId: DEMO_STUDENT.studentId,
+      email: DEMO_STUDENT.email.toUpperCase(),
+    });
     const student = createClient({ url, getToken: () => token });
     const clinical = sessions.find((s) => s.mockType === 'Clinical Skills')!;
     const booking = await student.bookings.create.mutate({ examId: clinical.examId });
     expect(booking).toMatchObject({ examId: clinical.examId, tokenUsed: 'Clinical Skills Token', creditsRemaining: 2 });
     expect((await student.exams.byId.query({ examId: clinical.examId })).totalBookings).toBe(1);
-    await expect(student.bookings.cancel.mutate({ bookingId: booking.bookingId })).resolves.toMatchObject({ status: 'Cancelled' });
+    await expect(student.bookings.cancel.mutate({ bookingId: booking.bookingId })).resolves.toMatchObject({
+      status: 'Cancelled',
+    });
     expect(await student.credits.mine.query()).toMatchObject({ csCredits: 2, sharedMockCredits: 1 });
 
     server.process.kill('SIGTERM');

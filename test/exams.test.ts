@@ -95,7 +95,10 @@ describe('exams.available through the client', () => {
     await addExam({ id: 'cs-mar-1', type: 'Clinical Skills', date: '2030-03-01', location: 'Calgary' });
     await addExam({ id: 'sj-mar-2', type: 'Situational Judgment', date: '2030-03-02' });
     await addExam({ id: 'cs-mar-5', type: 'Clinical Skills', date: '2030-03-05' });
-    expect(ids(await s.client.exams.available.query({ mockType: 'Clinical Skills' })).sort()).toEqual(['cs-mar-1', 'cs-mar-5']);
+    expect(ids(await s.client.exams.available.query({ mockType: 'Clinical Skills' })).sort()).toEqual([
+      'cs-mar-1',
+      'cs-mar-5',
+    ]);
     expect(ids(await s.client.exams.available.query({ from: '2030-03-02', to: '2030-03-04' }))).toEqual(['sj-mar-2']);
     expect(ids(await s.client.exams.available.query({ location: 'calgary' }))).toEqual(['cs-mar-1']);
   });
@@ -116,7 +119,9 @@ describe('exams.available through the client', () => {
 
 describe('request limits', () => {
   it('refuses a batch larger than TRPC_MAX_BATCH_SIZE', async () => {
-    const res = await fetch(`${s.url}/api/trpc/exams.available,exams.available,exams.available,exams.available?batch=1&input={}`);
+    const res = await fetch(
+      `${s.url}/api/trpc/exams.available,exams.available,exams.available,exams.available?batch=1&input={}`,
+    );
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/batch/i);
   });

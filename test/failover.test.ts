@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createClient, isAppError, type Client } from '../client/src';
+import { type Client, createClient, isAppError } from '../client/src';
 import { openPostgres, type Transaction } from '../db/client';
 import { issueSessionToken } from '../server/auth/session';
 import { loadConfig } from '../server/config';
 import { toTRPCError } from '../server/errors';
-import { startChildServer, waitFor, type ChildServer } from './helpers/childServer';
+import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
 import { startTlsPostgres, type TlsPostgres } from './helpers/tlsPostgres';
@@ -58,9 +58,19 @@ beforeAll(async () => {
   servers.push(...(await Promise.all([startChildServer(env), startChildServer(env)])));
   const config = loadConfig({ SESSION_SECRET: sessionSecret });
   const tokens = await Promise.all(
-    contactIds.map(async (contactId, i) => (await issueSessionToken({ contactId, studentId: `F${i}`, email: `f${i}@example.com`, name: `Student ${i}` }, config.session)).token),
+    contactIds.map(
+      async (contactId, i) =>
+        (
+          await issueSessionToken(
+            { contactId, studentId: `F${i}`, email: `f${i}@example.com`, name: `Student ${i}` },
+            config.session,
+          )
+        ).token,
+    ),
   );
-  clients = servers.map((server) => tokens.map((token) => createClient({ url: `${server.url}/api/trpc`, getToken: () => token })));
+  clients = servers.map((server) =>
+    tokens.map((token) => createClient({ url: `${server.url}/api/trpc`, getToken: () => token })),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -105,7 +115,7 @@ function outcomeOf(err: unknown): Outcome {
   return 'dropped';
 }
 
-const pick = <T,>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 /** 16 callers booking (and cancelling half of what they book), alternating between the two processes. */
 function startLoad(): { calls: Call[]; stop(): Promise<void> } {
@@ -143,7 +153,8 @@ function startLoad(): { calls: Call[]; stop(): Promise<void> } {
   };
 }
 
-const tally = (calls: Call[]) => calls.reduce<Record<string, number>>((t, c) => ({ ...t, [c.outcome]: (t[c.outcome] ?? 0) + 1 }), {});
+const tally = (calls: Call[]) =>
+  calls.reduce<Record<string, number>>((t, c) => ({ ...t, [c.outcome]: (t[c.outcome] ?? 0) + 1 }), {});
 
 async function bothAlive(): Promise<void> {
   for (const server of servers) {
@@ -168,7 +179,9 @@ async function expectInvariants(): Promise<void> {
   );
   expect(seats.rows.filter((r) => r.taken > r.capacity)).toEqual([]);
   expect(seats.rows.filter((r) => r.total_bookings !== r.taken)).toEqual([]);
-  const refunds = await admin.query(`select count(*)::int as n from hubspot_bookings where is_active = 'Cancelled' and not token_refunded`);
+  const refunds = await admin.query(
+    `select count(*)::int as n from hubspot_bookings where is_active = 'Cancelled' and not token_refunded`,
+  );
   expect(refunds.rows[0].n).toBe(0);
 }
 
@@ -184,12 +197,17 @@ async function underLoad(fault: () => Promise<{ back: number; healthDuringOutage
   const load = startLoad();
   try {
     const anyExited = () => servers.some((s) => s.process.exitCode !== null || s.process.signalCode !== null);
-    await waitFor(async () => anyExited() || load.calls.filter((c) => c.outcome === 'ok').length >= 20, 'bookings before the fault');
+    await waitFor(
+      async () => anyExited() || load.calls.filter((c) => c.outcome === 'ok').length >= 20,
+      'bookings before the fault',
+    );
     const { back, healthDuringOutage } = await fault();
     const recoveredAt = [0, 1].map(() => 0);
     await waitFor(
       async () => {
-        for (const server of [0, 1]) recoveredAt[server] ||= load.calls.find((c) => c.server === server && c.at > back && c.outcome === 'ok')?.at ?? 0;
+        for (const server of [0, 1])
+          recoveredAt[server] ||=
+            load.calls.find((c) => c.server === server && c.at > back && c.outcome === 'ok')?.at ?? 0;
         return anyExited() || recoveredAt.every(Boolean);
       },
       'both processes booking again',
@@ -277,7 +295,9 @@ describe('a booking transaction whose connection is lost', () => {
   });
 
   const killMyBackend = async (tx: Transaction) => {
-    const { rows } = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { rows: Array<{ pid: number }> };
+    const { rows } = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as {
+      rows: Array<{ pid: number }>;
+    };
     await killer.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
   };
 
@@ -293,7 +313,10 @@ describe('a booking transaction whose connection is lost', () => {
     });
     expect(result).toBe('committed');
     expect(attempts).toBe(2);
-    const { rows } = await killer.query('select count(*)::int as n from hubspot_contact_credits where hubspot_id = $1', [hubspotId]);
+    const { rows } = await killer.query(
+      'select count(*)::int as n from hubspot_contact_credits where hubspot_id = $1',
+      [hubspotId],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -310,10 +333,15 @@ describe('a booking transaction whose connection is lost', () => {
       .catch((err: unknown) => err);
     expect(attempts).toBe(2);
     expect(toTRPCError(failure).code).toBe('SERVICE_UNAVAILABLE');
-    const { rows } = await killer.query('select count(*)::int as n from hubspot_contact_credits where hubspot_id = $1', [hubspotId]);
+    const { rows } = await killer.query(
+      'select count(*)::int as n from hubspot_contact_credits where hubspot_id = $1',
+      [hubspotId],
+    );
     expect(rows[0].n).toBe(0);
     // The pool dropped the dead clients and serves again.
-    const again = await handle.bookingTransaction(async (tx) => (await tx.execute(sql`select 1 as one`)) as unknown as { rows: unknown[] });
+    const again = await handle.bookingTransaction(
+      async (tx) => (await tx.execute(sql`select 1 as one`)) as unknown as { rows: unknown[] },
+    );
     expect(again.rows).toEqual([{ one: 1 }]);
   });
 

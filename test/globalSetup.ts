@@ -47,7 +47,12 @@ async function postgresReachable(url: string): Promise<boolean> {
 }
 
 async function redisReachable(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
@@ -101,14 +106,16 @@ async function findServices(): Promise<Services> {
   if (process.env.TEST_DATABASE_URL || process.env.TEST_REDIS_URL) {
     const postgresAdminUrl = process.env.TEST_DATABASE_URL ?? LOCAL_POSTGRES;
     const redisUrl = process.env.TEST_REDIS_URL ?? LOCAL_REDIS;
-    if (!(await postgresReachable(postgresAdminUrl))) throw new Error(`TEST_DATABASE_URL (${postgresAdminUrl}) is not reachable`);
+    if (!(await postgresReachable(postgresAdminUrl)))
+      throw new Error(`TEST_DATABASE_URL (${postgresAdminUrl}) is not reachable`);
     if (!(await redisReachable(redisUrl))) throw new Error(`TEST_REDIS_URL (${redisUrl}) is not reachable`);
     return { postgresAdminUrl, redisUrl, source: 'TEST_DATABASE_URL/TEST_REDIS_URL', stop: noop };
   }
   const containers = await startContainers();
   if (containers) return containers;
   const [pgUp, redisUp] = await Promise.all([postgresReachable(LOCAL_POSTGRES), redisReachable(LOCAL_REDIS)]);
-  if (pgUp && redisUp) return { postgresAdminUrl: LOCAL_POSTGRES, redisUrl: LOCAL_REDIS, source: 'local services', stop: noop };
+  if (pgUp && redisUp)
+    return { postgresAdminUrl: LOCAL_POSTGRES, redisUrl: LOCAL_REDIS, source: 'local services', stop: noop };
   throw new Error(
     [
       'The tests need a real PostgreSQL and Redis, and found none:',
@@ -131,7 +138,9 @@ async function dropRunDatabases(adminUrl: string, runId: string): Promise<void> 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`mbt_${runId}_%`]);
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `mbt_${runId}_%`,
+    ]);
     for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
   } finally {
     await admin.end();
@@ -147,14 +156,19 @@ export default async function setup(project: TestProject) {
   await admin.connect();
   await admin.query(`create database "${templateDatabase}"`);
   await admin.end();
-  const templateConfig = loadConfig({ DATABASE_URL: databaseUrl(services.postgresAdminUrl, templateDatabase) }).database;
+  const templateConfig = loadConfig({
+    DATABASE_URL: databaseUrl(services.postgresAdminUrl, templateDatabase),
+  }).database;
   if (templateConfig.kind !== 'postgres') throw new Error('unreachable: DATABASE_URL selects postgres');
   const template = openPostgres(templateConfig, console);
   await migrateDatabase(template);
   await template.close();
 
   // Built once here: the package test packs client/dist and the browser test bundles it, side by side.
-  execFileSync(process.execPath, ['--import', 'tsx', 'client/scripts/build.ts'], { cwd: new URL('../', import.meta.url), stdio: 'ignore' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'client/scripts/build.ts'], {
+    cwd: new URL('../', import.meta.url),
+    stdio: 'ignore',
+  });
 
   console.log(`[test setup] PostgreSQL and Redis from ${services.source}; run ${runId}`);
   project.provide('postgresAdminUrl', services.postgresAdminUrl);

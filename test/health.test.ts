@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { isAppError } from '../client/src';
 import type { HealthReport } from '../server/health';
 import { startBlackHole } from './helpers/blackHole';
+import { startChildServer } from './helpers/childServer';
 import { createTestDatabase } from './helpers/database';
 import { DEAD_PORT, uniqueRedisPrefix } from './helpers/redis';
-import { startChildServer } from './helpers/childServer';
 import { startTestService, type TestService } from './helpers/service';
 import { startTcpProxy } from './helpers/tcpProxy';
 
@@ -54,10 +54,17 @@ describe('GET /api/health', () => {
   });
 
   it('answers 503 naming the database when Postgres is unreachable', async () => {
-    const s = await serve({ DATABASE_URL: `postgres://postgres@127.0.0.1:${DEAD_PORT}/nowhere` }, { waitForDatabase: false });
+    const s = await serve(
+      { DATABASE_URL: `postgres://postgres@127.0.0.1:${DEAD_PORT}/nowhere` },
+      { waitForDatabase: false },
+    );
     const { status, body } = await health(s.url);
     expect(status).toBe(503);
-    expect(body.database).toMatchObject({ status: 'down', mode: 'postgres', error: expect.stringMatching(/ECONNREFUSED|connect/) });
+    expect(body.database).toMatchObject({
+      status: 'down',
+      mode: 'postgres',
+      error: expect.stringMatching(/ECONNREFUSED|connect/),
+    });
     expect(body.redis.status).toBe('up');
   });
 
@@ -95,7 +102,9 @@ describe('GET /api/health', () => {
     }
   });
 
-  it('starts with Postgres unreachable (503, no crash), and turns 200 once it is reachable, without a restart', { timeout: 60_000 }, async () => {
+  it('starts with Postgres unreachable (503, no crash), and turns 200 once it is reachable, without a restart', {
+    timeout: 60_000,
+  }, async () => {
     const pgPort = Number(new URL(inject('postgresAdminUrl')).port || 5432);
     const proxy = await startTcpProxy(pgPort);
     await proxy.stop(); // keeps the port: nothing listens there until start()
@@ -109,8 +118,13 @@ describe('GET /api/health', () => {
     try {
       const down = await health(server.url);
       expect(down.status).toBe(503);
-      expect(down.body.database).toMatchObject({ status: 'down', error: expect.stringMatching(/ECONNREFUSED|migrations not applied/) });
-      await expect.poll(() => server.logs.filter((l) => l.msg === 'database not ready; retrying').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(down.body.database).toMatchObject({
+        status: 'down',
+        error: expect.stringMatching(/ECONNREFUSED|migrations not applied/),
+      });
+      await expect
+        .poll(() => server.logs.filter((l) => l.msg === 'database not ready; retrying').length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
       expect(server.process.exitCode).toBeNull(); // retrying, not crash-looping
 
       await proxy.start();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
-import { openKeyValueStore, type KeyValueStore } from '../server/redis';
+import { type KeyValueStore, openKeyValueStore } from '../server/redis';
 import { createMemoryStore } from '../server/redis/memoryStore';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
 
@@ -44,7 +44,13 @@ describe.each(stores)('%s store', (_name, store) => {
 
   it('numbers round-trip, missing ones read as null, and they expire', async () => {
     const [a, b, c] = [key('num'), key('num'), key('num')];
-    await store.setNumbers([[a, 7], [b, 0]], 200);
+    await store.setNumbers(
+      [
+        [a, 7],
+        [b, 0],
+      ],
+      200,
+    );
     expect(await store.getNumbers([a, b, c])).toEqual([7, 0, null]);
     await sleep(400);
     expect(await store.getNumbers([a, b])).toEqual([null, null]);

@@ -17,7 +17,14 @@ describe('per-key local queues', () => {
       });
     const results = await Promise.all([job('a', 'a1', 30), job('a', 'a2', 5), job('b', 'b1', 5), job('a', 'a3', 5)]);
     expect(results).toEqual(['a1', 'a2', 'b1', 'a3']);
-    expect(events.filter((e) => e.includes(' a'))).toEqual(['start a1', 'end a1', 'start a2 (waited)', 'end a2', 'start a3 (waited)', 'end a3']);
+    expect(events.filter((e) => e.includes(' a'))).toEqual([
+      'start a1',
+      'end a1',
+      'start a2 (waited)',
+      'end a2',
+      'start a3 (waited)',
+      'end a3',
+    ]);
     expect(events.indexOf('end b1')).toBeLessThan(events.indexOf('end a1'));
     expect(queues.size).toBe(0);
   });

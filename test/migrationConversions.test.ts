@@ -20,7 +20,8 @@ const column = (name: string, udt: string, extra: Partial<ColumnInfo> = {}): Col
   notNull: false,
   ...extra,
 });
-const value = <T>(parsed: { ok: true; value: T } | { ok: false; reason: string }) => (parsed.ok ? parsed.value : `refused: ${parsed.reason}`);
+const value = <T>(parsed: { ok: true; value: T } | { ok: false; reason: string }) =>
+  parsed.ok ? parsed.value : `refused: ${parsed.reason}`;
 
 describe('instants from the live database', () => {
   it.each([
@@ -119,7 +120,13 @@ const bookingTarget = [
 const schemaColumns = new Set(bookingTarget.map((c) => c.name));
 
 function bookingPlan() {
-  const planned = planColumns({ mapping: TABLE_MAPPINGS.hubspot_bookings, source: bookingSource, target: bookingTarget, ignore: new Set(), schemaColumns });
+  const planned = planColumns({
+    mapping: TABLE_MAPPINGS.hubspot_bookings,
+    source: bookingSource,
+    target: bookingTarget,
+    ignore: new Set(),
+    schemaColumns,
+  });
   if (!planned.ok) throw new Error(planned.problems.join('\n'));
   return planned.plan;
 }
@@ -137,7 +144,11 @@ describe('column plan', () => {
     const planned = planColumns({
       mapping: TABLE_MAPPINGS.sync_metadata,
       source: [column('sync_type', 'text', { notNull: true }), column('last_sync_timestamp', 'int8')],
-      target: [column('sync_type', 'text', { notNull: true }), column('last_sync_time', 'timestamptz'), column('records_synced', 'int4', { notNull: true })],
+      target: [
+        column('sync_type', 'text', { notNull: true }),
+        column('last_sync_time', 'timestamptz'),
+        column('records_synced', 'int4', { notNull: true }),
+      ],
       ignore: new Set(),
       schemaColumns: new Set(),
     });
@@ -150,10 +161,22 @@ describe('column plan', () => {
 
   it('refuses a source column with nowhere to go, unless it is ignored on purpose', () => {
     const source = [...bookingSource, column('legacy_notes', 'text')];
-    const refused = planColumns({ mapping: TABLE_MAPPINGS.hubspot_bookings, source, target: bookingTarget, ignore: new Set(), schemaColumns });
+    const refused = planColumns({
+      mapping: TABLE_MAPPINGS.hubspot_bookings,
+      source,
+      target: bookingTarget,
+      ignore: new Set(),
+      schemaColumns,
+    });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.problems.join()).toContain('--ignore-column hubspot_bookings.legacy_notes');
-    const ignored = planColumns({ mapping: TABLE_MAPPINGS.hubspot_bookings, source, target: bookingTarget, ignore: new Set(['legacy_notes']), schemaColumns });
+    const ignored = planColumns({
+      mapping: TABLE_MAPPINGS.hubspot_bookings,
+      source,
+      target: bookingTarget,
+      ignore: new Set(['legacy_notes']),
+      schemaColumns,
+    });
     expect(ignored.ok && ignored.plan.ignored).toEqual(['legacy_notes']);
   });
 
@@ -179,7 +202,9 @@ describe('column plan', () => {
       ignore: new Set(),
       schemaColumns,
     });
-    expect(!planned.ok && planned.problems).toEqual(['hubspot_bookings.attendance: no conversion from the source\'s jsonb to the target\'s int4']);
+    expect(!planned.ok && planned.problems).toEqual([
+      "hubspot_bookings.attendance: no conversion from the source's jsonb to the target's int4",
+    ]);
   });
 });
 
@@ -234,7 +259,9 @@ describe('row conversion', () => {
       return outcome.ok ? [] : outcome.problems.map((p) => [p.column, p.value, p.reason]);
     };
     expect(problems({ attendance: 'Maybe' })).toEqual([['attendance', 'Maybe', "not one of 'Yes', 'No', ''"]]);
-    expect(problems({ token_refunded: 'true' })).toEqual([['token_refunded', 'true', "refunded, but the booking is 'Active', not 'Cancelled'"]]);
+    expect(problems({ token_refunded: 'true' })).toEqual([
+      ['token_refunded', 'true', "refunded, but the booking is 'Active', not 'Cancelled'"],
+    ]);
     expect(problems({ token_refunded: 'true', is_active: 'Cancelled' })).toEqual([]);
     expect(problems({ is_active: null })).toEqual([['is_active', null, 'NULL, but the target requires a value']]);
     expect(problems({ exam_date: '2026-01-01 05:00:00' })[0]?.[0]).toBe('exam_date');
@@ -243,7 +270,14 @@ describe('row conversion', () => {
 
 describe('command line', () => {
   it('reads the import options with their defaults', () => {
-    const parsed = parseImportArgs(['--source', 'postgres://u:p@h/db', '--tables', 'hubspot_bookings,hubspot_contact_credits', '--ignore-column', 'hubspot_bookings.legacy']);
+    const parsed = parseImportArgs([
+      '--source',
+      'postgres://u:p@h/db',
+      '--tables',
+      'hubspot_bookings,hubspot_contact_credits',
+      '--ignore-column',
+      'hubspot_bookings.legacy',
+    ]);
     expect(parsed.kind === 'options' && parsed.options).toMatchObject({
       sourceSchema: 'hubspot_sync',
       tables: ['hubspot_contact_credits', 'hubspot_bookings'],

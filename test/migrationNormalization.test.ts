@@ -25,7 +25,12 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const planned = (category: SourceCategory, kind: TargetKind, sourceType: string, targetType: string): PlannedColumn => ({
+const planned = (
+  category: SourceCategory,
+  kind: TargetKind,
+  sourceType: string,
+  targetType: string,
+): PlannedColumn => ({
   source: 'v',
   target: 'v',
   category,
@@ -87,7 +92,10 @@ describe('verify normalizes the drifted source exactly as the importer converts 
   });
 
   it('timestamp without time zone means UTC, whatever the session zone was', async () => {
-    const { rows } = await agreement(planned('timestamp', 'timestamptz', 'timestamp', 'timestamptz'), ['2025-06-01 12:00:00.123456', '2025-11-02 01:30:00']);
+    const { rows } = await agreement(planned('timestamp', 'timestamptz', 'timestamp', 'timestamptz'), [
+      '2025-06-01 12:00:00.123456',
+      '2025-11-02 01:30:00',
+    ]);
     expect(rows.map((r) => [r.source, r.target])).toEqual([
       ['2025-06-01T12:00:00.123Z', '2025-06-01T12:00:00.123Z'],
       ['2025-11-02T01:30:00.000Z', '2025-11-02T01:30:00.000Z'],
@@ -95,7 +103,10 @@ describe('verify normalizes the drifted source exactly as the importer converts 
   });
 
   it('epoch milliseconds in a bigint column', async () => {
-    const { rows } = await agreement(planned('number', 'timestamptz', 'bigint', 'timestamptz'), ['1767225600123', '42']);
+    const { rows } = await agreement(planned('number', 'timestamptz', 'bigint', 'timestamptz'), [
+      '1767225600123',
+      '42',
+    ]);
     expect(rows[0]?.source).toBe('2026-01-01T00:00:00.123Z');
     expect(rows[0]?.source).toBe(rows[0]?.target);
     expect(rows[1]?.converted).toBeNull();
@@ -103,7 +114,10 @@ describe('verify normalizes the drifted source exactly as the importer converts 
   });
 
   it('a timestamp exam_date becomes a date only at midnight', async () => {
-    const { rows } = await agreement(planned('timestamp', 'date', 'timestamp', 'date'), ['2026-03-01 00:00:00', '2026-03-01 05:00:00']);
+    const { rows } = await agreement(planned('timestamp', 'date', 'timestamp', 'date'), [
+      '2026-03-01 00:00:00',
+      '2026-03-01 05:00:00',
+    ]);
     expect(rows[0]).toMatchObject({ source: '2026-03-01', target: '2026-03-01' });
     expect(rows[1]?.converted).toBeNull();
     expect(rows[1]?.source).toMatch(/^invalid:/);

@@ -20,7 +20,10 @@ afterEach(async () => {
 async function database(migrated: boolean): Promise<{ db: TestDatabase; client: pg.Client }> {
   const db = await createTestDatabase({ migrated });
   const client = await db.connect();
-  cleanup.push(() => db.drop(), () => client.end());
+  cleanup.push(
+    () => db.drop(),
+    () => client.end(),
+  );
   return { db, client };
 }
 
@@ -86,10 +89,13 @@ async function tableCounts(client: pg.Client) {
   return rows[0];
 }
 
-const keysOf = (differences: Array<{ kind: string; table: string; key: string }>) => differences.map((d) => `${d.kind} ${d.table} ${d.key}`).sort();
+const keysOf = (differences: Array<{ kind: string; table: string; key: string }>) =>
+  differences.map((d) => `${d.kind} ${d.table} ${d.key}`).sort();
 
 describe('migrate:import and migrate:verify against a live-shaped source', () => {
-  it('imports every drifted type, refuses what the target cannot hold, verifies, and finds exactly what changed', { timeout: 180_000 }, async () => {
+  it('imports every drifted type, refuses what the target cannot hold, verifies, and finds exactly what changed', {
+    timeout: 180_000,
+  }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await fillLiveSource(source);
@@ -106,7 +112,9 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     expect(run.stdout + run.stderr).not.toContain('hunter2');
     expect(run.stdout).toContain('postgres:***@');
     expect(run.stdout).toMatch(/hubspot_bookings: 10\/10 rows \(100\.0%\), \d+ rows\/s/);
-    expect(run.stdout).toContain(`hubspot_bookings ${bookingId(4)} start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`);
+    expect(run.stdout).toContain(
+      `hubspot_bookings ${bookingId(4)} start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`,
+    );
     let json = readReport(report);
     expect(json.problems.map((p: any) => [p.table, p.key, p.column, p.value])).toEqual([
       ['hubspot_contact_credits', 'c-3', 'sj_credits', null],
@@ -132,10 +140,50 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
               exam_date::text, mock_set, prerequisite_exam_ids, mock_exam_name, total_bookings from hubspot_mock_exams order by hubspot_id`,
     );
     expect(exams.rows).toEqual([
-      { hubspot_id: 'ex-1', start: '2026-03-01T14:00:00.000000Z', end: '2026-03-01T17:00:00.000000Z', opens: null, exam_date: '2026-03-01', mock_set: 'A', prerequisite_exam_ids: null, mock_exam_name: 'SJ Mock A', total_bookings: 7 },
-      { hubspot_id: 'ex-2', start: '2026-03-02T14:00:00.000000Z', end: '2026-03-02T17:00:00.000000Z', opens: '2026-02-20T14:00:00.000000Z', exam_date: '2026-03-02', mock_set: 'B', prerequisite_exam_ids: null, mock_exam_name: 'CS Mock B', total_bookings: 3 },
-      { hubspot_id: 'ex-3', start: '2026-03-05T15:30:00.000000Z', end: '2026-03-05T16:30:00.000000Z', opens: null, exam_date: '2026-03-05', mock_set: null, prerequisite_exam_ids: ['ex-1', 'ex-2'], mock_exam_name: null, total_bookings: 1 },
-      { hubspot_id: 'ex-4', start: '2026-03-06T13:00:00.250000Z', end: '2026-03-06T14:00:00.250000Z', opens: null, exam_date: '2026-03-06', mock_set: 'C', prerequisite_exam_ids: null, mock_exam_name: null, total_bookings: 1 },
+      {
+        hubspot_id: 'ex-1',
+        start: '2026-03-01T14:00:00.000000Z',
+        end: '2026-03-01T17:00:00.000000Z',
+        opens: null,
+        exam_date: '2026-03-01',
+        mock_set: 'A',
+        prerequisite_exam_ids: null,
+        mock_exam_name: 'SJ Mock A',
+        total_bookings: 7,
+      },
+      {
+        hubspot_id: 'ex-2',
+        start: '2026-03-02T14:00:00.000000Z',
+        end: '2026-03-02T17:00:00.000000Z',
+        opens: '2026-02-20T14:00:00.000000Z',
+        exam_date: '2026-03-02',
+        mock_set: 'B',
+        prerequisite_exam_ids: null,
+        mock_exam_name: 'CS Mock B',
+        total_bookings: 3,
+      },
+      {
+        hubspot_id: 'ex-3',
+        start: '2026-03-05T15:30:00.000000Z',
+        end: '2026-03-05T16:30:00.000000Z',
+        opens: null,
+        exam_date: '2026-03-05',
+        mock_set: null,
+        prerequisite_exam_ids: ['ex-1', 'ex-2'],
+        mock_exam_name: null,
+        total_bookings: 1,
+      },
+      {
+        hubspot_id: 'ex-4',
+        start: '2026-03-06T13:00:00.250000Z',
+        end: '2026-03-06T14:00:00.250000Z',
+        opens: null,
+        exam_date: '2026-03-06',
+        mock_set: 'C',
+        prerequisite_exam_ids: null,
+        mock_exam_name: null,
+        total_bookings: 1,
+      },
     ]);
     const bookings = await target.query(
       `select id, exam_date::text, ${utc('start_time')} as start, token_refunded, ${utc('token_refunded_at')} as refunded_at, token_refund_admin,
@@ -143,16 +191,50 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       [bookingId(1), bookingId(2), bookingId(3)],
     );
     expect(bookings.rows).toEqual([
-      { id: bookingId(1), exam_date: '2026-03-01', start: '2026-03-01T14:00:00.000000Z', token_refunded: false, refunded_at: null, token_refund_admin: null, booking_status: 'confirmed', ndecc_exam_date: null, cancelled_at: null },
-      { id: bookingId(2), exam_date: '2026-03-01', start: '2026-03-01T14:00:00.000000Z', token_refunded: false, refunded_at: null, token_refund_admin: null, booking_status: null, ndecc_exam_date: null, cancelled_at: null },
-      { id: bookingId(3), exam_date: '2026-03-02', start: '2026-03-02T14:00:00.000000Z', token_refunded: true, refunded_at: '2026-02-21T10:00:00.000000Z', token_refund_admin: 'admin@example.com', booking_status: 'cancelled', ndecc_exam_date: null, cancelled_at: null },
+      {
+        id: bookingId(1),
+        exam_date: '2026-03-01',
+        start: '2026-03-01T14:00:00.000000Z',
+        token_refunded: false,
+        refunded_at: null,
+        token_refund_admin: null,
+        booking_status: 'confirmed',
+        ndecc_exam_date: null,
+        cancelled_at: null,
+      },
+      {
+        id: bookingId(2),
+        exam_date: '2026-03-01',
+        start: '2026-03-01T14:00:00.000000Z',
+        token_refunded: false,
+        refunded_at: null,
+        token_refund_admin: null,
+        booking_status: null,
+        ndecc_exam_date: null,
+        cancelled_at: null,
+      },
+      {
+        id: bookingId(3),
+        exam_date: '2026-03-02',
+        start: '2026-03-02T14:00:00.000000Z',
+        token_refunded: true,
+        refunded_at: '2026-02-21T10:00:00.000000Z',
+        token_refund_admin: 'admin@example.com',
+        booking_status: 'cancelled',
+        ndecc_exam_date: null,
+        cancelled_at: null,
+      },
     ]);
-    const contact = await target.query(`select ${utc('created_at')} as created, ndecc_exam_date, sj_credits from hubspot_contact_credits where hubspot_id in ('c-1', 'c-2') order by hubspot_id`);
+    const contact = await target.query(
+      `select ${utc('created_at')} as created, ndecc_exam_date, sj_credits from hubspot_contact_credits where hubspot_id in ('c-1', 'c-2') order by hubspot_id`,
+    );
     expect(contact.rows).toEqual([
       { created: '2025-06-01T12:00:00.123456Z', ndecc_exam_date: null, sj_credits: 2 },
       { created: '2025-06-01T12:00:00.000000Z', ndecc_exam_date: '2026-05-01', sj_credits: 0 },
     ]);
-    const sync = await target.query(`select sync_type, ${utc('last_sync_time')} as last_sync, last_modified_time, records_synced from sync_metadata order by sync_type`);
+    const sync = await target.query(
+      `select sync_type, ${utc('last_sync_time')} as last_sync, last_modified_time, records_synced from sync_metadata order by sync_type`,
+    );
     expect(sync.rows).toEqual([
       { sync_type: 'bookings', last_sync: '2026-01-02T00:00:00.123000Z', last_modified_time: null, records_synced: 0 },
       { sync_type: 'contacts', last_sync: '2026-01-01T00:00:00.000000Z', last_modified_time: null, records_synced: 0 },
@@ -192,10 +274,13 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     json = readReport(report);
     expect(json.differences).toEqual([]);
     // Data-quality findings are reported, and are not differences.
-    const finding = (side: string, check: string) => json.dataQuality.find((f: any) => f.side === side && f.check === check);
+    const finding = (side: string, check: string) =>
+      json.dataQuality.find((f: any) => f.side === side && f.check === check);
     expect(finding('source', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
     expect(finding('target', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
-    expect(finding('target', 'bookings_with_unknown_exam').examples).toEqual([{ booking: bookingId(8), exam: 'ex-404' }]);
+    expect(finding('target', 'bookings_with_unknown_exam').examples).toEqual([
+      { booking: bookingId(8), exam: 'ex-404' },
+    ]);
     expect(finding('target', 'bookings_with_unknown_contact').count).toBe(0);
     expect(finding('source', 'negative_or_null_credits').count).toBe(0);
     expect(run.stdout).toContain('1 sessions whose total_bookings differs');
@@ -203,13 +288,21 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     // 4. Change one row in the target, delete one, add one: verify reports exactly those three.
     await target.query(`update hubspot_mock_exams set location = 'Moon base' where hubspot_id = 'ex-2'`);
     await target.query(`delete from hubspot_bookings where id = $1`, [bookingId(5)]);
-    await target.query(`insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c-extra', 'S999', 'mallory@example.com')`);
+    await target.query(
+      `insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c-extra', 'S999', 'mallory@example.com')`,
+    );
     report = reportPath();
     run = await verifyCli('--report', report);
     expect(run.code).toBe(1);
     json = readReport(report);
-    expect(keysOf(json.differences)).toEqual(['changed hubspot_mock_exams ex-2', 'extra hubspot_contact_credits c-extra', `missing hubspot_bookings ${bookingId(5)}`]);
-    expect(json.differences.find((d: any) => d.kind === 'changed').columns).toEqual([{ column: 'location', source: 'Mississauga', target: 'Moon base' }]);
+    expect(keysOf(json.differences)).toEqual([
+      'changed hubspot_mock_exams ex-2',
+      'extra hubspot_contact_credits c-extra',
+      `missing hubspot_bookings ${bookingId(5)}`,
+    ]);
+    expect(json.differences.find((d: any) => d.kind === 'changed').columns).toEqual([
+      { column: 'location', source: 'Mississauga', target: 'Moon base' },
+    ]);
     expect(json.totalDifferences).toBe(3);
     expect(run.stdout).toContain('changed  hubspot_mock_exams ex-2: location source "Mississauga" target "Moon base"');
     expect(run.stdout).toContain('3 difference(s): exit 1.');
@@ -239,15 +332,21 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await fillLiveSource(source);
-    const run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--dry-run'], { DATABASE_URL: targetDb.url });
+    const run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--dry-run'], {
+      DATABASE_URL: targetDb.url,
+    });
     // Four of the five refusals are known before writing; the duplicate booking only Postgres would catch.
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('DRY RUN');
-    expect(run.stdout).toContain('hubspot_bookings: 10/10 read, would insert 7, would update 0, unchanged 0, refused 3');
+    expect(run.stdout).toContain(
+      'hubspot_bookings: 10/10 read, would insert 7, would update 0, unchanged 0, refused 3',
+    );
     expect(await tableCounts(target)).toEqual({ contacts: 0, exams: 0, bookings: 0, sync: 0 });
   });
 
-  it('a source column with nowhere to go stops both commands, unless it is ignored on purpose', { timeout: 60_000 }, async () => {
+  it('a source column with nowhere to go stops both commands, unless it is ignored on purpose', {
+    timeout: 60_000,
+  }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await fillLiveSource(source);
@@ -273,7 +372,9 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     expect(run.code, run.stdout + run.stderr).toBe(0);
   });
 
-  it('reads older deployments from the public schema, and refuses keys the source holds twice', { timeout: 60_000 }, async () => {
+  it('reads older deployments from the public schema, and refuses keys the source holds twice', {
+    timeout: 60_000,
+  }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await fillLiveSource(source, 'public');
@@ -288,11 +389,23 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     expect(run.stderr).toContain('no such table in schema "hubspot_sync" (older deployments: --source-schema public');
 
     const report = reportPath();
-    run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--source-schema', 'public', '--report', report], env);
+    run = await runMigrationCli(
+      'migrateImport',
+      ['--source', sourceDb.url, '--source-schema', 'public', '--report', report],
+      env,
+    );
     expect(run.code).toBe(1);
     expect(readReport(report).problems.map((p: any) => [p.key, p.column, p.reason])).toEqual([
-      ['c-twin', 'hubspot_id', '2 source rows share this hubspot_id; the target keeps one row per hubspot_id, so none is copied until the source is fixed'],
-      ['c-twin', 'hubspot_id', '2 source rows share this hubspot_id; the target keeps one row per hubspot_id, so none is copied until the source is fixed'],
+      [
+        'c-twin',
+        'hubspot_id',
+        '2 source rows share this hubspot_id; the target keeps one row per hubspot_id, so none is copied until the source is fixed',
+      ],
+      [
+        'c-twin',
+        'hubspot_id',
+        '2 source rows share this hubspot_id; the target keeps one row per hubspot_id, so none is copied until the source is fixed',
+      ],
     ]);
     expect(await tableCounts(target)).toEqual({ contacts: 5, exams: 4, bookings: 6, sync: 2 });
 
@@ -302,7 +415,9 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     expect(run.stdout).toContain('1 difference(s)');
   });
 
-  it('a generated source of 16,000 bookings is copied page by page and verified chunk by chunk', { timeout: 120_000 }, async () => {
+  it('a generated source of 16,000 bookings is copied page by page and verified chunk by chunk', {
+    timeout: 120_000,
+  }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await source.query(liveSourceDdl('hubspot_sync'));
@@ -312,7 +427,12 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
 
     let run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--batch', '700'], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(await tableCounts(target)).toEqual({ contacts: sizes.contacts, exams: sizes.exams, bookings: 16_000, sync: 3 });
+    expect(await tableCounts(target)).toEqual({
+      contacts: sizes.contacts,
+      exams: sizes.exams,
+      bookings: 16_000,
+      sync: 3,
+    });
 
     await target.query(`update hubspot_bookings set attendance = 'No' where hubspot_id = 'hb-12345'`);
     const report = reportPath();
@@ -321,9 +441,22 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     const json = readReport(report);
     const bookings = json.tables.find((t: any) => t.table === 'hubspot_bookings');
     // 256 chunks of about 60 rows; only the one holding the changed row was drilled into.
-    expect(bookings).toMatchObject({ sourceRows: 16_000, targetRows: 16_000, buckets: 256, differingBuckets: 1, changed: 1, missing: 0, extra: 0 });
+    expect(bookings).toMatchObject({
+      sourceRows: 16_000,
+      targetRows: 16_000,
+      buckets: 256,
+      differingBuckets: 1,
+      changed: 1,
+      missing: 0,
+      extra: 0,
+    });
     expect(json.differences).toEqual([
-      { table: 'hubspot_bookings', kind: 'changed', key: expect.stringMatching(/^[0-9a-f-]{36}$/), columns: [{ column: 'attendance', source: 'Yes', target: 'No' }] },
+      {
+        table: 'hubspot_bookings',
+        kind: 'changed',
+        key: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        columns: [{ column: 'attendance', source: 'Yes', target: 'No' }],
+      },
     ]);
     // The generator makes every tenth session's counter one too high; verify finds exactly those.
     const drift = json.dataQuality.find((f: any) => f.side === 'target' && f.check === 'total_bookings_drift');
@@ -331,10 +464,16 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
   });
 
   it('refuses the embedded PGlite target and bad arguments, saying why', async () => {
-    let run = await runMigrationCli('migrateImport', ['--source', 'postgres://u:pw@127.0.0.1:1/none'], { PGLITE_DATA_DIR: join(reportDir, 'pglite') });
+    let run = await runMigrationCli('migrateImport', ['--source', 'postgres://u:pw@127.0.0.1:1/none'], {
+      PGLITE_DATA_DIR: join(reportDir, 'pglite'),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('The target is the embedded PGlite database');
-    run = await runMigrationCli('migrateVerify', ['--source', 'postgres://u:pw@127.0.0.1:1/none', '--limit', 'ten'], {});
+    run = await runMigrationCli(
+      'migrateVerify',
+      ['--source', 'postgres://u:pw@127.0.0.1:1/none', '--limit', 'ten'],
+      {},
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--limit must be a whole number');
     expect(run.stderr).toContain('Usage: npm run migrate:verify');

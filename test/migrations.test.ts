@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgres, type DatabaseHandle } from '../db/client';
+import { type DatabaseHandle, openPostgres } from '../db/client';
 import { migrateDatabase, migrationsFolder } from '../db/migrate';
 import { loadConfig } from '../server/config';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -42,7 +42,9 @@ describe('migrations', () => {
         'hubspot_mock_exams',
         'sync_metadata',
       ]);
-      const indexes = await client.query<{ indexname: string }>("select indexname from pg_indexes where schemaname = 'public'");
+      const indexes = await client.query<{ indexname: string }>(
+        "select indexname from pg_indexes where schemaname = 'public'",
+      );
       expect(indexes.rows.map((r) => r.indexname)).toEqual(
         expect.arrayContaining([
           'idx_bookings_contact',
@@ -72,7 +74,9 @@ describe('migrations', () => {
     await migrateDatabase(handle);
     const client = await database.connect();
     try {
-      await client.query("insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date) values ('keep-me', 'Mini-mock', '2030-01-01')");
+      await client.query(
+        "insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date) values ('keep-me', 'Mini-mock', '2030-01-01')",
+      );
       await migrateDatabase(handle);
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
       expect(applied.rows[0].n).toBe(committedMigrations);

@@ -1,11 +1,15 @@
-import pg from 'pg';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '../client/src';
-import { startChildServer, waitFor, type ChildServer } from './helpers/childServer';
+import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { insertContact, insertExam } from './helpers/factories';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
-import { FAKE_AWS_ENV, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from './helpers/secretsManagerEndpoint';
+import {
+  FAKE_AWS_ENV,
+  type SecretsManagerEndpoint,
+  startSecretsManagerEndpoint,
+} from './helpers/secretsManagerEndpoint';
 import { startTlsPostgres, type TlsPostgres } from './helpers/tlsPostgres';
 
 // RDS rotates a managed secret every 7 days: the role's password changes and the secret with it,
@@ -47,20 +51,35 @@ afterAll(async () => {
 
 /** A connection as the application role, verified TLS, for arranging rows. */
 async function asRole(password: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: cluster.host, port: cluster.port, user: role.user, password, database: role.database, ssl: { ca: readFileSync(cluster.caPath, 'utf8') } });
+  const client = new pg.Client({
+    host: cluster.host,
+    port: cluster.port,
+    user: role.user,
+    password,
+    database: role.database,
+    ssl: { ca: readFileSync(cluster.caPath, 'utf8') },
+  });
   await client.connect();
   return client;
 }
 
 describe('password rotation under a running service', () => {
-  it('after the role and the secret change, the next new connection re-reads the secret once and succeeds', { timeout: 60_000 }, async () => {
+  it('after the role and the secret change, the next new connection re-reads the secret once and succeeds', {
+    timeout: 60_000,
+  }, async () => {
     await waitFor(async () => (await fetch(`${server.url}/api/health`)).status === 200, 'health 200');
     const url = `${server.url}/api/trpc`;
     const rows = await asRole(OUTAGE_PASSWORD);
     const contact = await insertContact(rows, { cs_credits: 2 });
-    const [before, after] = [await insertExam(rows, { examDate: '2032-05-01' }), await insertExam(rows, { examDate: '2032-05-02' })];
+    const [before, after] = [
+      await insertExam(rows, { examDate: '2032-05-01' }),
+      await insertExam(rows, { examDate: '2032-05-02' }),
+    ];
     await rows.end();
-    const { token } = await createClient({ url }).auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+    const { token } = await createClient({ url }).auth.login.mutate({
+      studentId: contact.studentId,
+      email: contact.email,
+    });
     const student = createClient({ url, getToken: () => token });
     await student.bookings.create.mutate({ examId: before });
     const readsBefore = endpoint.reads.get('rds/mocks-app')!;
@@ -78,7 +97,10 @@ describe('password rotation under a running service', () => {
     expect(endpoint.reads.get('rds/mocks-app')).toBe(readsBefore + 1);
 
     const check = await asRole(ROTATED_PASSWORD);
-    const { rows: booked } = await check.query('select count(*)::int as n from hubspot_bookings where associated_contact_id = $1', [contact.contactId]);
+    const { rows: booked } = await check.query(
+      'select count(*)::int as n from hubspot_bookings where associated_contact_id = $1',
+      [contact.contactId],
+    );
     await check.end();
     expect(booked[0].n).toBe(2);
     expect(JSON.stringify(server.logs)).not.toContain(ROTATED_PASSWORD);

@@ -6,7 +6,11 @@ import { runServerProcess, startChildServer, waitFor } from './helpers/childServ
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertContact, insertExam } from './helpers/factories';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
-import { FAKE_AWS_ENV, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from './helpers/secretsManagerEndpoint';
+import {
+  FAKE_AWS_ENV,
+  type SecretsManagerEndpoint,
+  startSecretsManagerEndpoint,
+} from './helpers/secretsManagerEndpoint';
 
 // The password that broke in shell escaping during the first cutover attempt. It only ever travels
 // as a JSON value from Secrets Manager to pg's password field.
@@ -26,7 +30,9 @@ beforeAll(async () => {
   admin = await database.connect();
   // A role of its own with that password, owning what the service needs, like the RDS app user.
   await admin.query(`create role ${role} login password ${admin.escapeLiteral(OUTAGE_PASSWORD)}`);
-  await admin.query(`grant all on all tables in schema public to ${role}; grant usage on schema public, drizzle to ${role}; grant select on all tables in schema drizzle to ${role}`);
+  await admin.query(
+    `grant all on all tables in schema public to ${role}; grant usage on schema public, drizzle to ${role}; grant select on all tables in schema drizzle to ${role}`,
+  );
 });
 afterAll(async () => {
   await admin.end();
@@ -53,21 +59,33 @@ const baseEnv = () => ({
 });
 
 describe('credentials from AWS Secrets Manager (the real SDK against a local endpoint)', () => {
-  it('starts from the RDS-managed secret shape with the outage password, serves health 200 and books', { timeout: 60_000 }, async () => {
+  it('starts from the RDS-managed secret shape with the outage password, serves health 200 and books', {
+    timeout: 60_000,
+  }, async () => {
     endpoint.put('prod/mocks/db', { username: role, password: OUTAGE_PASSWORD });
     endpoint.put('prod/mocks/session', { secret: randomBytes(32).toString('base64url') });
-    const server = await startChildServer({ ...baseEnv(), DB_SECRET_ID: 'prod/mocks/db', SESSION_SECRET_ID: 'prod/mocks/session' });
+    const server = await startChildServer({
+      ...baseEnv(),
+      DB_SECRET_ID: 'prod/mocks/db',
+      SESSION_SECRET_ID: 'prod/mocks/session',
+    });
     try {
       await waitFor(async () => (await fetch(`${server.url}/api/health`)).status === 200, 'health 200');
       const contact = await insertContact(admin, { cs_credits: 1 });
       const examId = await insertExam(admin);
       const url = `${server.url}/api/trpc`;
-      const { token } = await createClient({ url }).auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+      const { token } = await createClient({ url }).auth.login.mutate({
+        studentId: contact.studentId,
+        email: contact.email,
+      });
       const booking = await createClient({ url, getToken: () => token }).bookings.create.mutate({ examId });
       expect(booking.examId).toBe(examId);
 
       // The service really connected as the secret's role, and the password appears in no log line.
-      const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where usename = $1 and application_name = 'mocks-booking'", [role]);
+      const { rows } = await admin.query(
+        "select count(*)::int as n from pg_stat_activity where usename = $1 and application_name = 'mocks-booking'",
+        [role],
+      );
       expect(rows[0].n).toBeGreaterThan(0);
       expect(JSON.stringify(server.logs) + server.stderr()).not.toContain(OUTAGE_PASSWORD);
       expect(endpoint.reads.get('prod/mocks/session')).toBe(1);
@@ -78,7 +96,14 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
   });
 
   it('takes host, port and database from the full secret shape', { timeout: 60_000 }, async () => {
-    endpoint.put('prod/mocks/db-full', { engine: 'postgres', host: pgUrl.hostname, port: Number(pgUrl.port || 5432), username: role, password: OUTAGE_PASSWORD, dbname: database.name });
+    endpoint.put('prod/mocks/db-full', {
+      engine: 'postgres',
+      host: pgUrl.hostname,
+      port: Number(pgUrl.port || 5432),
+      username: role,
+      password: OUTAGE_PASSWORD,
+      dbname: database.name,
+    });
     const { DB_HOST: _host, DB_NAME: _name, ...env } = baseEnv();
     const server = await startChildServer({ ...env, DB_SECRET_ID: 'prod/mocks/db-full', DB_PORT: '1' });
     try {
@@ -91,8 +116,17 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
 
   it('takes the Redis AUTH settings from REDIS_SECRET_ID', { timeout: 60_000 }, async () => {
     endpoint.put('prod/mocks/db', { username: role, password: OUTAGE_PASSWORD });
-    endpoint.put('prod/mocks/redis', { password: 'unused-by-local-redis', host: redis.hostname, port: Number(redis.port || 6379) });
-    const server = await startChildServer({ ...baseEnv(), REDIS_HOST: 'no-such-host.invalid', DB_SECRET_ID: 'prod/mocks/db', REDIS_SECRET_ID: 'prod/mocks/redis' });
+    endpoint.put('prod/mocks/redis', {
+      password: 'unused-by-local-redis',
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+    });
+    const server = await startChildServer({
+      ...baseEnv(),
+      REDIS_HOST: 'no-such-host.invalid',
+      DB_SECRET_ID: 'prod/mocks/db',
+      REDIS_SECRET_ID: 'prod/mocks/redis',
+    });
     try {
       // The secret's host replaced the bogus REDIS_HOST; local Redis has no password, so it answers
       // AUTH with an error that ioredis tolerates for the default user.
@@ -106,19 +140,34 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
 
   it.each([
     ['a secret that does not exist', 'prod/mocks/missing', () => undefined, /ResourceNotFoundException/],
-    ['a secret the instance role may not read', 'prod/mocks/denied', () => endpoint.deny('prod/mocks/denied'), /AccessDeniedException/],
-    ['a session secret of the wrong shape', 'prod/mocks/short', () => endpoint.put('prod/mocks/short', { secret: 'short' }), /32\+ characters/],
-  ])('stops start-up with a clear message for %s (exit 1, no stack trace)', async (_label, secretId, arrange, message) => {
-    arrange();
-    endpoint.put('prod/mocks/db', { username: role, password: OUTAGE_PASSWORD });
-    const server = runServerProcess({ ...baseEnv(), DB_SECRET_ID: 'prod/mocks/db', SESSION_SECRET_ID: secretId });
-    expect(await server.exited).toBe(1);
-    expect(server.stderr()).toMatch(message);
-    expect(server.stderr()).toContain('npm run doctor');
-    expect(server.stderr()).not.toMatch(/\n\s+at /);
-  });
+    [
+      'a secret the instance role may not read',
+      'prod/mocks/denied',
+      () => endpoint.deny('prod/mocks/denied'),
+      /AccessDeniedException/,
+    ],
+    [
+      'a session secret of the wrong shape',
+      'prod/mocks/short',
+      () => endpoint.put('prod/mocks/short', { secret: 'short' }),
+      /32\+ characters/,
+    ],
+  ])(
+    'stops start-up with a clear message for %s (exit 1, no stack trace)',
+    async (_label, secretId, arrange, message) => {
+      arrange();
+      endpoint.put('prod/mocks/db', { username: role, password: OUTAGE_PASSWORD });
+      const server = runServerProcess({ ...baseEnv(), DB_SECRET_ID: 'prod/mocks/db', SESSION_SECRET_ID: secretId });
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toMatch(message);
+      expect(server.stderr()).toContain('npm run doctor');
+      expect(server.stderr()).not.toMatch(/\n\s+at /);
+    },
+  );
 
-  it('a database secret that cannot be read keeps the server up with health 503 naming it', { timeout: 60_000 }, async () => {
+  it('a database secret that cannot be read keeps the server up with health 503 naming it', {
+    timeout: 60_000,
+  }, async () => {
     const server = await startChildServer({ ...baseEnv(), DB_SECRET_ID: 'prod/mocks/db-not-yet' });
     try {
       await waitFor(async () => {
@@ -128,7 +177,10 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
       }, 'health 503 naming the secret');
       // Created afterwards (say, the deploy ran before the secret): picked up without a restart.
       endpoint.put('prod/mocks/db-not-yet', { username: role, password: OUTAGE_PASSWORD });
-      await waitFor(async () => (await fetch(`${server.url}/api/health`)).status === 200, 'health 200 once the secret exists');
+      await waitFor(
+        async () => (await fetch(`${server.url}/api/health`)).status === 200,
+        'health 200 once the secret exists',
+      );
     } finally {
       server.process.kill('SIGTERM');
       await server.exited;

@@ -1,8 +1,7 @@
 import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '../client/src';
-import { startChildServer, waitFor, type ChildServer } from './helpers/childServer';
+import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
 
@@ -36,12 +35,16 @@ describe('graceful shutdown on SIGTERM', () => {
     const blocker = await database.connect();
     await blocker.query('begin');
     await blocker.query('lock table hubspot_mock_exams in access exclusive mode');
-    await blocker.query("insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date, start_time) values ('in-flight', 'Mini-mock', '2031-01-01', now() + interval '1 day')");
+    await blocker.query(
+      "insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date, start_time) values ('in-flight', 'Mini-mock', '2031-01-01', now() + interval '1 day')",
+    );
 
     const client = createClient({ url: `${server.url}/api/trpc` });
     const inFlight = client.exams.available.query();
     await waitFor(async () => {
-      const { rows } = await blocker.query("select count(*)::int as n from pg_locks where relation = 'hubspot_mock_exams'::regclass and not granted");
+      const { rows } = await blocker.query(
+        "select count(*)::int as n from pg_locks where relation = 'hubspot_mock_exams'::regclass and not granted",
+      );
       return rows[0].n > 0;
     }, 'the request to wait on the table lock');
 
@@ -74,7 +77,10 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('leaves no connection of its own behind in Postgres', async () => {
     const client = await database.connect();
-    const { rows } = await client.query("select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = 'mocks-booking'", [database.name]);
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = 'mocks-booking'",
+      [database.name],
+    );
     await client.end();
     expect(rows[0].n).toBe(0);
   });

@@ -9,7 +9,13 @@ import { startTlsPostgres, type TlsPostgres } from './helpers/tlsPostgres';
 
 /** The password that broke in shell escaping during the failed cutover: every character must survive. */
 const OUTAGE_PASSWORD = '52JNc-2#$$)r_|n=_57a9G^ad6%oC]cE';
-const UNTRUSTED_CERT_CODES = ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'DEPTH_ZERO_SELF_SIGNED_CERT'];
+const UNTRUSTED_CERT_CODES = [
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+];
 
 let cluster: TlsPostgres;
 let role: { user: string; database: string; password: string };
@@ -25,9 +31,16 @@ afterAll(async () => {
 });
 
 /** verify-full against the right CA, by the certificate's host name: what production runs with. */
-const verified = (): Record<string, string> => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: redisPrefix, ...cluster.env(role) });
+const verified = (): Record<string, string> => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  REDIS_URL: inject('redisUrl'),
+  REDIS_KEY_PREFIX: redisPrefix,
+  ...cluster.env(role),
+});
 
-const withoutCa = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'DB_SSL_CA'));
+const withoutCa = (env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'DB_SSL_CA'));
 
 /** `select 1` through the service's own connection code; resolves with whether TLS was in use. */
 async function selectOneThroughService(env: Record<string, string>): Promise<boolean> {
@@ -36,7 +49,9 @@ async function selectOneThroughService(env: Record<string, string>): Promise<boo
     // The query the health check runs, then what the server says about this very connection.
     await database.db.execute(sql`select 1`);
     if (database.mode !== 'postgres') throw new Error('expected a Postgres connection');
-    const { rows } = await database.pool.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
+    const { rows } = await database.pool.query<{ ssl: boolean }>(
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+    );
     return rows[0]!.ssl;
   } finally {
     await database.close();
@@ -93,7 +108,9 @@ describe('TLS to a TLS-only Postgres with its own CA (like RDS with rds.force_ss
     const line = run.checks.get('postgres connection')!;
     expect(line.mark).toBe('✗');
     expect(line.text).toMatch(/host name mismatch/i);
-    expect(line.text).toMatch(/connect with the host name on the certificate, e\.g\. the RDS endpoint, not an IP\/CNAME/i);
+    expect(line.text).toMatch(
+      /connect with the host name on the certificate, e\.g\. the RDS endpoint, not an IP\/CNAME/i,
+    );
   });
 
   it('without TLS the server refuses with 28000 "no encryption", and doctor says to enable TLS', async () => {
@@ -123,10 +140,20 @@ describe('TLS to a TLS-only Postgres with its own CA (like RDS with rds.force_ss
   });
 
   it('the service started with verify-full against the TLS-only server answers /api/health 200', async () => {
-    const server = await startChildServer({ ...verified(), LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '0', DB_MIGRATE_ON_START: 'true' });
+    const server = await startChildServer({
+      ...verified(),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      DB_MIGRATE_ON_START: 'true',
+    });
     try {
-      await waitFor(async () => (await fetch(`${server.url}/api/health`)).status === 200, 'health 200 over verify-full');
-      const body = (await (await fetch(`${server.url}/api/health`)).json()) as { database: { status: string; mode: string } };
+      await waitFor(
+        async () => (await fetch(`${server.url}/api/health`)).status === 200,
+        'health 200 over verify-full',
+      );
+      const body = (await (await fetch(`${server.url}/api/health`)).json()) as {
+        database: { status: string; mode: string };
+      };
       expect(body.database).toMatchObject({ status: 'up', mode: 'postgres' });
     } finally {
       server.process.kill('SIGTERM');

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../client/src';
 import { insertContact, loginClient, type TestContact } from './helpers/factories';
-import { failure, type ErrorData } from './helpers/failure';
+import { type ErrorData, failure } from './helpers/failure';
 import { startTestService, type TestService } from './helpers/service';
 
 /**
@@ -27,7 +27,6 @@ afterAll(async () => {
   await s.stop();
 });
 
-
 /** VALIDATION_FAILED, 400, and exactly `field` named in fieldErrors with a message. */
 async function expectFieldError(call: Promise<unknown>, field: string) {
   const data = await failure(call);
@@ -37,7 +36,8 @@ async function expectFieldError(call: Promise<unknown>, field: string) {
 }
 
 /** Drop `key` from an object (to send the field missing). */
-const without = <T extends Record<string, unknown>>(obj: T, key: keyof T) => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
+const without = <T extends Record<string, unknown>>(obj: T, key: keyof T) =>
+  Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
 
 type Row = [field: string, label: string, input: Record<string, unknown>];
 
@@ -52,7 +52,11 @@ describe('auth.login', () => {
     ['studentId', 'a number', { ...ok, studentId: 12345 }],
     ['studentId', 'missing', without(ok, 'studentId')],
     ['email', 'not an email', { ...ok, email: 'not-an-email' }],
-    ['email', 'longer than 254', { ...ok, email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }],
+    [
+      'email',
+      'longer than 254',
+      { ...ok, email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` },
+    ],
     ['email', 'empty', { ...ok, email: '' }],
     ['email', 'null', { ...ok, email: null }],
     ['email', 'missing', without(ok, 'email')],
@@ -83,7 +87,10 @@ describe('exams.available', () => {
   });
 
   it('rejects an input that is not an object', async () => {
-    expect(await failure(s.client.exams.available.query('Clinical Skills' as never))).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
+    expect(await failure(s.client.exams.available.query('Clinical Skills' as never))).toMatchObject({
+      appCode: 'VALIDATION_FAILED',
+      httpStatus: 400,
+    });
   });
 });
 
@@ -156,8 +163,16 @@ describe('bookings.mine', () => {
 
   it.each([
     ['a short garbage string', 'abc'],
-    ['base64url of JSON that is not a cursor', Buffer.from(JSON.stringify({ sortKey: 1, bookingId: 'x' })).toString('base64url')],
-    ['base64url of a cursor with a bad booking id', Buffer.from(JSON.stringify({ sortKey: '2030-01-01T00:00:00Z', bookingId: "'; drop table x; --" })).toString('base64url')],
+    [
+      'base64url of JSON that is not a cursor',
+      Buffer.from(JSON.stringify({ sortKey: 1, bookingId: 'x' })).toString('base64url'),
+    ],
+    [
+      'base64url of a cursor with a bad booking id',
+      Buffer.from(JSON.stringify({ sortKey: '2030-01-01T00:00:00Z', bookingId: "'; drop table x; --" })).toString(
+        'base64url',
+      ),
+    ],
   ])('rejects a cursor it did not issue (%s) with VALIDATION_FAILED naming the cursor', async (_label, cursor) => {
     const data = await failure(api.bookings.mine.query({ cursor }));
     expect(data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
@@ -194,8 +209,14 @@ describe('bookings.cancel', () => {
 
 describe('unknown keys', () => {
   // Every object input is strict: an unexpected key is refused, and named, rather than ignored.
-  const cases: Array<[procedure: string, call: (input: Record<string, unknown>) => Promise<unknown>, input: Record<string, unknown>]> = [
-    ['auth.login', (i) => s.client.auth.login.mutate(i as never), { studentId: 'S12345', email: 'student@example.com' }],
+  const cases: Array<
+    [procedure: string, call: (input: Record<string, unknown>) => Promise<unknown>, input: Record<string, unknown>]
+  > = [
+    [
+      'auth.login',
+      (i) => s.client.auth.login.mutate(i as never),
+      { studentId: 'S12345', email: 'student@example.com' },
+    ],
     ['exams.available', (i) => s.client.exams.available.query(i as never), { mockType: 'Clinical Skills' }],
     ['exams.byId', (i) => s.client.exams.byId.query(i as never), { examId: 'exam-1' }],
     ['credits.check', (i) => api.credits.check.query(i as never), { mockType: 'Clinical Skills' }],

@@ -39,6 +39,10 @@ writeFileSync(
     2,
   ),
 );
-execFileSync(fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url)), ['-p', `${staging}tsconfig.json`], { stdio: 'inherit' });
+execFileSync(
+  fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url)),
+  ['-p', `${staging}tsconfig.json`],
+  { stdio: 'inherit' },
+);
 rmSync(staging, { recursive: true, force: true });
 process.stdout.write(`client built into ${dist}\n`);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, mockExams, type NewBookingRow } from '../schema';
 
@@ -75,7 +75,11 @@ export async function findActiveDuplicate(tx: Executor, contactId: string, examD
  * undefined) even if it got past the caller's checks. Cancelling frees the idempotency key, so the
  * same key can book again later ("cancel then rebook").
  */
-export async function markCancelled(tx: Executor, bookingId: string, p: { refunded: boolean; reason: string | undefined; now: Date }) {
+export async function markCancelled(
+  tx: Executor,
+  bookingId: string,
+  p: { refunded: boolean; reason: string | undefined; now: Date },
+) {
   const [row] = await tx
     .update(bookings)
     .set({
@@ -102,7 +106,11 @@ export interface BookingCursor {
 const sortTime = sql`coalesce(${bookings.startTime}, '-infinity'::timestamptz)`;
 
 /** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
-export function listOwnBookings(db: Executor, contactId: string, p: { filter: BookingListFilter; now: Date; cursor?: BookingCursor; limit: number }) {
+export function listOwnBookings(
+  db: Executor,
+  contactId: string,
+  p: { filter: BookingListFilter; now: Date; cursor?: BookingCursor; limit: number },
+) {
   const ascending = p.filter === 'upcoming';
   const scope: SQL | undefined =
     p.filter === 'upcoming'

@@ -35,12 +35,21 @@ export async function findBalances(db: Executor, contactId: string): Promise<Cre
 
 /** Locks the student's row for the rest of the transaction: one spend or refund at a time per student. */
 export async function lockBalances(tx: Executor, contactId: string): Promise<CreditBalances | undefined> {
-  const [row] = await tx.select(balanceColumns).from(contactCredits).where(eq(contactCredits.hubspotId, contactId)).for('update');
+  const [row] = await tx
+    .select(balanceColumns)
+    .from(contactCredits)
+    .where(eq(contactCredits.hubspotId, contactId))
+    .for('update');
   return row;
 }
 
 /** Adds `delta` to one balance; the table's CHECK refuses to let it go below zero. */
-export async function adjustBalance(tx: Executor, contactId: string, column: CreditColumn, delta: 1 | -1): Promise<CreditBalances> {
+export async function adjustBalance(
+  tx: Executor,
+  contactId: string,
+  column: CreditColumn,
+  delta: 1 | -1,
+): Promise<CreditBalances> {
   const target = balanceColumns[column];
   const [row] = await tx
     .update(contactCredits)

@@ -1,5 +1,5 @@
-export * from './exams';
 export * from './bookings';
 export * from './contacts';
-export * from './syncMetadata';
+export * from './exams';
 export * from './statuses';
+export * from './syncMetadata';

@@ -1,6 +1,6 @@
-import { parse as parseCookies } from 'cookie';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { parse as parseCookies } from 'cookie';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config';
 
@@ -38,9 +38,14 @@ export async function issueSessionToken(session: StudentSession, cfg: Config['se
 /** The session a token proves, or undefined when it is missing, forged, expired or malformed. */
 export async function verifySessionToken(token: string, cfg: Config['session']): Promise<StudentSession | undefined> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(cfg.secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, keyOf(cfg.secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
     const { sub, sid, email, name } = payload;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string') return undefined;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string')
+      return undefined;
     return { contactId: sub, studentId: sid, email, name };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) return undefined;

@@ -14,7 +14,17 @@ try {
   const drizzleKit = (args: string[]) => execFileSync('node_modules/.bin/drizzle-kit', args, { stdio: 'inherit' });
   // The snapshots must be a consistent chain, and generating from the schema must add nothing.
   drizzleKit(['check', '--dialect', 'postgresql', '--out', scratch]);
-  drizzleKit(['generate', '--dialect', 'postgresql', '--schema', './db/schema/index.ts', '--out', scratch, '--name', 'drift_check']);
+  drizzleKit([
+    'generate',
+    '--dialect',
+    'postgresql',
+    '--schema',
+    './db/schema/index.ts',
+    '--out',
+    scratch,
+    '--name',
+    'drift_check',
+  ]);
   const extra = readdirSync(scratch).filter((f) => f.endsWith('.sql') && !readdirSync(committed).includes(f));
   if (extra.length > 0) {
     process.stderr.write(

@@ -32,7 +32,8 @@ if (unknown.length > 0) {
 }
 
 const json = args.includes('--json');
-const print = (report: DoctorReport) => process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummary(report)}\n`);
+const print = (report: DoctorReport) =>
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummary(report)}\n`);
 const printResult = (result: CheckResult) => {
   if (!json) process.stdout.write(`${renderResult(result)}\n`);
 };
@@ -43,12 +44,30 @@ const printResult = (result: CheckResult) => {
  */
 async function reportUnloadableChecks(loadError: unknown): Promise<DoctorReport> {
   const started = performance.now();
-  const failure = await checkRuntimeDependencies().then(() => loadError, (err: unknown) => err);
+  const failure = await checkRuntimeDependencies().then(
+    () => loadError,
+    (err: unknown) => err,
+  );
   const { rule, cause, fix } = explain(failure, { target: 'dependencies' });
   const detail = failure instanceof Error ? failure.message : String(failure);
-  const result: CheckResult = { name: 'runtime dependencies', status: 'fail', ok: false, ms: Math.round(performance.now() - started), detail, cause, fix, rule };
+  const result: CheckResult = {
+    name: 'runtime dependencies',
+    status: 'fail',
+    ok: false,
+    ms: Math.round(performance.now() - started),
+    detail,
+    cause,
+    fix,
+    rule,
+  };
   const notRun = ['config', 'secrets', 'postgres connection', 'redis'].map(
-    (name): CheckResult => ({ name, status: 'skip', ok: false, ms: 0, detail: 'not run: these checks need the missing packages' }),
+    (name): CheckResult => ({
+      name,
+      status: 'skip',
+      ok: false,
+      ms: 0,
+      detail: 'not run: these checks need the missing packages',
+    }),
   );
   for (const r of [result, ...notRun]) printResult(r);
   return { ok: false, version: serviceVersion, checks: [result, ...notRun] };
@@ -56,7 +75,10 @@ async function reportUnloadableChecks(loadError: unknown): Promise<DoctorReport>
 
 if (!json) process.stdout.write(`mocks-booking ${serviceVersion} doctor\n`);
 const checks = await import('../doctor/run').catch((err: unknown) => err as Error);
-const report = checks instanceof Error ? await reportUnloadableChecks(checks) : await checks.runDoctor(process.env, { onResult: printResult });
+const report =
+  checks instanceof Error
+    ? await reportUnloadableChecks(checks)
+    : await checks.runDoctor(process.env, { onResult: printResult });
 print(report);
 // A dependency that never answered may still hold a socket or a retry timer: the report is
 // complete, so end here rather than wait for it.

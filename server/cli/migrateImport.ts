@@ -1,9 +1,10 @@
 // `npm run migrate:import -- --source <postgres url> [options]`: copies the four tables from the live
 // (Supabase) database into the configured target, converting the drifted types. See docs/MIGRATION.md.
+
+import { loadConfigOrExit } from '../loadConfigOrExit';
 import { parseImportArgs } from '../migration/cliOptions';
 import { processOutput, runCommand } from '../migration/output';
 import { runImport } from '../migration/runImport';
-import { loadConfigOrExit } from '../loadConfigOrExit';
 
 const usage = `Usage: npm run migrate:import -- --source <postgres url> [options]
 
@@ -22,4 +23,6 @@ never duplicates them (matched by hubspot_id; bookings by id; sync_metadata by s
 
 Exit status: 0 every row copied; 1 some rows refused (listed, not written); 2 could not run.`;
 
-await runCommand(parseImportArgs(process.argv.slice(2)), usage, (options) => runImport(options, loadConfigOrExit(), processOutput));
+await runCommand(parseImportArgs(process.argv.slice(2)), usage, (options) =>
+  runImport(options, loadConfigOrExit(), processOutput),
+);

@@ -1,9 +1,10 @@
 // `npm run migrate:verify -- --source <postgres url> [options]`: compares the live (Supabase) tables
 // with the configured target row by row and exits non-zero on any difference. See docs/MIGRATION.md.
+
+import { loadConfigOrExit } from '../loadConfigOrExit';
 import { parseVerifyArgs } from '../migration/cliOptions';
 import { processOutput, runCommand } from '../migration/output';
 import { runVerify } from '../migration/runVerify';
-import { loadConfigOrExit } from '../loadConfigOrExit';
 
 const usage = `Usage: npm run migrate:verify -- --source <postgres url> [options]
 
@@ -22,4 +23,6 @@ not differences.
 
 Exit status: 0 no difference; 1 differences found; 2 could not run.`;
 
-await runCommand(parseVerifyArgs(process.argv.slice(2)), usage, (options) => runVerify(options, loadConfigOrExit(), processOutput));
+await runCommand(parseVerifyArgs(process.argv.slice(2)), usage, (options) =>
+  runVerify(options, loadConfigOrExit(), processOutput),
+);

@@ -11,7 +11,10 @@ const database = await openConfiguredDatabase(config, logger);
 try {
   await migrateDatabase(database);
   const inserted = await seedDemoData(database.db);
-  logger.info({ inserted, login: { studentId: DEMO_STUDENT.studentId, email: DEMO_STUDENT.email } }, 'demo data seeded');
+  logger.info(
+    { inserted, login: { studentId: DEMO_STUDENT.studentId, email: DEMO_STUDENT.email } },
+    'demo data seeded',
+  );
 } catch (err) {
   logger.error({ err }, 'seeding failed');
   process.exitCode = 1;

@@ -3,7 +3,7 @@ import { SecretError } from '../secrets';
 import { rootMessage, withTimeout } from '../time';
 import { CheckFailure } from './checkFailure';
 import { errorFacts } from './errorFacts';
-import { explain, type ExplainContext } from './explain';
+import { type ExplainContext, explain } from './explain';
 
 export { CheckFailure };
 
@@ -28,7 +28,6 @@ export interface Outcome {
   warning?: { cause: string; fix: string };
 }
 
-
 /** The facts of a failure an operator reads first: the innermost message and its code. */
 function describe(err: unknown): string {
   if (err instanceof ConfigError) return err.problems.join('; ');
@@ -43,12 +42,18 @@ function describe(err: unknown): string {
  * Runs one check within its time budget, so doctor never hangs on a dependency that accepts
  * connections and never answers, and turns any failure into its cause and fix.
  */
-export async function runCheck(name: string, context: ExplainContext, timeoutMs: number, work: () => Promise<Outcome>): Promise<CheckResult> {
+export async function runCheck(
+  name: string,
+  context: ExplainContext,
+  timeoutMs: number,
+  work: () => Promise<Outcome>,
+): Promise<CheckResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
     const outcome = await withTimeout(work(), timeoutMs);
-    if (outcome.warning) return { name, status: 'warn', ok: true, ms: ms(), detail: outcome.detail, ...outcome.warning };
+    if (outcome.warning)
+      return { name, status: 'warn', ok: true, ms: ms(), detail: outcome.detail, ...outcome.warning };
     return { name, status: 'pass', ok: true, ms: ms(), detail: outcome.detail };
   } catch (err) {
     const { rule, cause, fix } = explain(err, { timeoutMs, ...context });
@@ -56,4 +61,10 @@ export async function runCheck(name: string, context: ExplainContext, timeoutMs:
   }
 }
 
-export const skipped = (name: string, because: string): CheckResult => ({ name, status: 'skip', ok: false, ms: 0, detail: `not run: ${because}` });
+export const skipped = (name: string, because: string): CheckResult => ({
+  name,
+  status: 'skip',
+  ok: false,
+  ms: 0,
+  detail: `not run: ${because}`,
+});

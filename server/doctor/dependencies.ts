@@ -34,10 +34,16 @@ function resolves(name: string, root: string): boolean {
  * Every package.json "dependency" must be installed where the service runs: a module missing at
  * run time (a devDependency the server imported, a pruned node_modules) took production down once.
  */
-export async function checkRuntimeDependencies(names: string[] = runtimeDependencyNames(), root = repoRoot): Promise<Outcome> {
+export async function checkRuntimeDependencies(
+  names: string[] = runtimeDependencyNames(),
+  root = repoRoot,
+): Promise<Outcome> {
   const missing = names.filter((name) => !resolves(name, root));
   if (missing.length > 0) {
-    throw new CheckFailure('ERR_MODULE_NOT_FOUND', `cannot resolve ${missing.join(', ')} from ${root} (${names.length - missing.length} of ${names.length} resolve)`);
+    throw new CheckFailure(
+      'ERR_MODULE_NOT_FOUND',
+      `cannot resolve ${missing.join(', ')} from ${root} (${names.length - missing.length} of ${names.length} resolve)`,
+    );
   }
   return { detail: `all ${names.length} packages in "dependencies" resolve` };
 }

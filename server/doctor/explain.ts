@@ -1,4 +1,4 @@
-import { errorFacts, hasCode, hasName, saysAny, type ErrorFacts } from './errorFacts';
+import { type ErrorFacts, errorFacts, hasCode, hasName, saysAny } from './errorFacts';
 
 /**
  * Failure → cause in plain words + the fix, as one table. Every entry is an outage someone has had
@@ -34,17 +34,41 @@ const ENABLE_TLS = `DB_SSL_MODE=verify-full DB_SSL_CA=/path/to/global-bundle.pem
 
 /** Which settings say where a target lives, for fixes that must name them. */
 const WHERE: Partial<Record<Target, { host: string; port: string; what: string }>> = {
-  postgres: { host: 'DB_HOST (or the host in DATABASE_URL or in the database secret)', port: 'DB_PORT (RDS: 5432)', what: 'the database' },
+  postgres: {
+    host: 'DB_HOST (or the host in DATABASE_URL or in the database secret)',
+    port: 'DB_PORT (RDS: 5432)',
+    what: 'the database',
+  },
   migrations: { host: 'DB_HOST', port: 'DB_PORT', what: 'the database' },
   redis: { host: 'REDIS_HOST (or REDIS_URL)', port: 'REDIS_PORT (ElastiCache: 6379)', what: 'Redis' },
-  secret: { host: 'AWS_REGION / AWS_ENDPOINT_URL_SECRETS_MANAGER', port: 'AWS_ENDPOINT_URL_SECRETS_MANAGER', what: 'the Secrets Manager endpoint' },
+  secret: {
+    host: 'AWS_REGION / AWS_ENDPOINT_URL_SECRETS_MANAGER',
+    port: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+    what: 'the Secrets Manager endpoint',
+  },
 };
-const where = (c: ExplainContext) => WHERE[c.target] ?? { host: 'the host setting', port: 'the port setting', what: 'the service' };
+const where = (c: ExplainContext) =>
+  WHERE[c.target] ?? { host: 'the host setting', port: 'the port setting', what: 'the service' };
 const secretSetting = (c: ExplainContext) => c.secretVariable ?? 'DB_SECRET_ID / REDIS_SECRET_ID / SESSION_SECRET_ID';
 const isSecretTarget = (c: ExplainContext) => c.target === 'secret';
 
-const UNTRUSTED_CERT = ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE'];
-const NO_AWS_CREDENTIALS = ['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'ExpiredTokenException', 'ExpiredToken'];
+const UNTRUSTED_CERT = [
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+];
+const NO_AWS_CREDENTIALS = [
+  'CredentialsProviderError',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'ExpiredToken',
+];
 
 export const rules: readonly Rule[] = [
   {
@@ -56,7 +80,8 @@ export const rules: readonly Rule[] = [
   {
     rule: 'module-missing',
     when: (f) => hasCode(f, 'ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'),
-    cause: 'A runtime dependency is not installed where the service runs; the service would crash the first time it imports it.',
+    cause:
+      'A runtime dependency is not installed where the service runs; the service would crash the first time it imports it.',
     fix: 'Install the production dependencies in the image: copy package.json and package-lock.json and run `npm ci --omit=dev`. A package the server imports belongs in "dependencies", not "devDependencies".',
   },
   {
@@ -92,13 +117,15 @@ export const rules: readonly Rule[] = [
   {
     rule: 'postgres-tls-required',
     when: (f) => hasCode(f, '28000') && saysAny(f, /no encryption/i),
-    cause: 'The database only accepts TLS connections from here (no pg_hba.conf entry for an unencrypted connection; RDS with rds.force_ssl=1).',
+    cause:
+      'The database only accepts TLS connections from here (no pg_hba.conf entry for an unencrypted connection; RDS with rds.force_ssl=1).',
     fix: `Enable TLS: ${ENABLE_TLS}, with DB_HOST the RDS endpoint.`,
   },
   {
     rule: 'postgres-no-hba-entry',
     when: (f) => hasCode(f, '28000'),
-    cause: 'The database has no pg_hba.conf rule (or grant) letting this user connect to this database from here (28000).',
+    cause:
+      'The database has no pg_hba.conf rule (or grant) letting this user connect to this database from here (28000).',
     fix: 'Check DB_USER and DB_NAME. The DBA must allow this client: a pg_hba.conf rule for this address, or on RDS the user must exist (and have the rds_iam role when DB_IAM_AUTH=true).',
   },
   {
@@ -128,7 +155,8 @@ export const rules: readonly Rule[] = [
   {
     rule: 'tls-cert-untrusted',
     when: (f) => hasCode(f, ...UNTRUSTED_CERT),
-    cause: 'Certificate not trusted: the server certificate is not signed by a certificate authority this process trusts.',
+    cause:
+      'Certificate not trusted: the server certificate is not signed by a certificate authority this process trusts.',
     fix: (_f, c) =>
       c.target === 'redis'
         ? 'ElastiCache certificates are signed by a public CA: check REDIS_HOST is the ElastiCache endpoint, not a proxy or tunnel with a certificate of its own.'
@@ -151,7 +179,9 @@ export const rules: readonly Rule[] = [
   },
   {
     rule: 'tls-handshake-failed',
-    when: (f) => hasCode(f, 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER') || saysAny(f, /wrong version number|packet length too long/i),
+    when: (f) =>
+      hasCode(f, 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER') ||
+      saysAny(f, /wrong version number|packet length too long/i),
     cause: 'The TLS handshake failed: the server on that port does not speak TLS (or speaks only TLS and we did not).',
     fix: (_f, c) =>
       c.target === 'redis'
@@ -184,7 +214,9 @@ export const rules: readonly Rule[] = [
   },
   {
     rule: 'secret-malformed',
-    when: (f) => hasName(f, 'SecretError') && saysAny(f, / is not (an RDS|a Redis)|must hold a session secret|no SecretString|has no host/),
+    when: (f) =>
+      hasName(f, 'SecretError') &&
+      saysAny(f, / is not (an RDS|a Redis)|must hold a session secret|no SecretString|has no host/),
     cause: 'Malformed secret: its value is not in a shape the service reads.',
     fix: 'Database: JSON {"username","password"} (the RDS-managed shape; host from DB_HOST) or {"engine","host","port","username","password","dbname"}. Redis: the AUTH token, or {"password"} with optional username/host/port. Session: a string of 32+ characters. Binary secrets are not supported.',
   },
@@ -215,7 +247,8 @@ export const rules: readonly Rule[] = [
   {
     rule: 'unknown-host',
     when: (f) => hasCode(f, 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'),
-    cause: (f, c) => `Unknown host: the host name of ${where(c).what} does not resolve${hasCode(f, 'EAI_AGAIN') ? ' (DNS did not answer)' : ''}.`,
+    cause: (f, c) =>
+      `Unknown host: the host name of ${where(c).what} does not resolve${hasCode(f, 'EAI_AGAIN') ? ' (DNS did not answer)' : ''}.`,
     fix: (_f, c) =>
       isSecretTarget(c)
         ? 'Check AWS_REGION and AWS_ENDPOINT_URL_SECRETS_MANAGER; with a VPC interface endpoint, enable its private DNS.'
@@ -236,8 +269,12 @@ export const rules: readonly Rule[] = [
   },
   {
     rule: 'timeout',
-    when: (f) => hasName(f, 'TimeoutError') || hasCode(f, 'ETIMEDOUT', 'ETIMEOUT') || saysAny(f, /timeout expired|timeout exceeded|due to connection timeout|timed out|no answer within/i),
-    cause: (_f, c) => `Timeout: ${where(c).what} did not answer${c.timeoutMs ? ` within ${c.timeoutMs} ms` : ''}; packets are being dropped or the address is wrong.`,
+    when: (f) =>
+      hasName(f, 'TimeoutError') ||
+      hasCode(f, 'ETIMEDOUT', 'ETIMEOUT') ||
+      saysAny(f, /timeout expired|timeout exceeded|due to connection timeout|timed out|no answer within/i),
+    cause: (_f, c) =>
+      `Timeout: ${where(c).what} did not answer${c.timeoutMs ? ` within ${c.timeoutMs} ms` : ''}; packets are being dropped or the address is wrong.`,
     fix: (_f, c) =>
       isSecretTarget(c)
         ? 'A private subnet needs a NAT gateway or a VPC interface endpoint for secretsmanager; check its security group allows 443 from the service.'

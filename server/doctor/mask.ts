@@ -3,7 +3,13 @@
  * appear in it, in any spelling (as is, percent-encoded in a URL, JSON-escaped).
  */
 
-const SECRET_VARIABLES = ['DB_PASSWORD', 'REDIS_PASSWORD', 'SESSION_SECRET', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const SECRET_VARIABLES = [
+  'DB_PASSWORD',
+  'REDIS_PASSWORD',
+  'SESSION_SECRET',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
 const URL_VARIABLES = ['DATABASE_URL', 'REDIS_URL'];
 
 /** The password of a URL, also when the URL is too broken to parse (that is when it gets printed). */

@@ -34,7 +34,11 @@ export async function checkRedis(cfg: RedisConfig | MemoryStoreConfig): Promise<
     await client.set(key, token, 'PX', 60_000);
     const readBack = await client.get(key);
     const deleted = await client.del(key);
-    if (readBack !== token || deleted !== 1) throw new CheckFailure('REDIS_ROUND_TRIP', `SET/GET/DEL on "${cfg.keyPrefix}${key}" read back ${JSON.stringify(readBack)} and deleted ${deleted}`);
+    if (readBack !== token || deleted !== 1)
+      throw new CheckFailure(
+        'REDIS_ROUND_TRIP',
+        `SET/GET/DEL on "${cfg.keyPrefix}${key}" read back ${JSON.stringify(readBack)} and deleted ${deleted}`,
+      );
     const version = /redis_version:(\S+)/.exec(await client.info('server').catch(() => ''))?.[1];
     const where = `${cfg.host}:${cfg.port}${version ? ` (Redis ${version})` : ''}, ${cfg.tls ? 'TLS' : 'no TLS'}${cfg.username ? `, user "${cfg.username}"` : ''}`;
     return { detail: `${where}, PING + SET/GET/DEL on "${cfg.keyPrefix}doctor:…"` };

@@ -6,7 +6,8 @@ const NAME_WIDTH = 24;
 
 /** One line per check; a failure (or warning) adds its cause and fix, indented under it. */
 export function renderResult(r: CheckResult): string {
-  const head = `${GLYPH[r.status]} ${r.name.padEnd(NAME_WIDTH)} ${String(r.ms).padStart(5)} ms  ${r.detail ?? ''}`.trimEnd();
+  const head =
+    `${GLYPH[r.status]} ${r.name.padEnd(NAME_WIDTH)} ${String(r.ms).padStart(5)} ms  ${r.detail ?? ''}`.trimEnd();
   const lines = [head];
   if (r.cause) lines.push(`      cause: ${r.cause}`);
   if (r.fix) lines.push(`      fix:   ${r.fix}`);

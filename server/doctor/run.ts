@@ -1,9 +1,9 @@
-import { loadConfig, type Config } from '../config';
+import { type Config, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { applyStartupSecrets, secretReaderFor } from '../secrets';
 import { withTimeout } from '../time';
 import { serviceVersion } from '../version';
-import { runCheck, skipped, type CheckResult, type Outcome } from './check';
+import { type CheckResult, type Outcome, runCheck, skipped } from './check';
 import { checkRuntimeDependencies } from './dependencies';
 import { masker, sensitiveFromEnv } from './mask';
 import { checkMigrations, checkServerVersion, checkTables, connectPostgres, type PostgresSession } from './postgres';
@@ -40,12 +40,17 @@ function describeConfig(config: Config): string {
  * service's own code, version, migrations, tables) and Redis. Checks that need an earlier one that
  * failed are reported as not run, so the first ✗ is the one to fix.
  */
-export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  env: Record<string, string | undefined>,
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
   const sensitive = sensitiveFromEnv(env);
   const mask = masker(sensitive);
   const checks: CheckResult[] = [];
   const record = (result: CheckResult): CheckResult => {
-    const shown = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])) as unknown as CheckResult;
+    const shown = Object.fromEntries(
+      Object.entries(result).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v]),
+    ) as unknown as CheckResult;
     checks.push(shown);
     options.onResult?.(shown);
     return result;
@@ -61,7 +66,8 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   );
   record(await runCheck('runtime dependencies', { target: 'dependencies' }, 10_000, () => checkRuntimeDependencies()));
   if (!config) {
-    for (const name of ['secrets', 'postgres connection', ...POSTGRES_DEPENDENT, 'redis']) record(skipped(name, 'the configuration is invalid'));
+    for (const name of ['secrets', 'postgres connection', ...POSTGRES_DEPENDENT, 'redis'])
+      record(skipped(name, 'the configuration is invalid'));
     return finish();
   }
   const cfg: Config = config;
@@ -72,9 +78,23 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   const secrets = namedSecrets(cfg);
   const reader = rememberingReader(secretReaderFor(cfg) ?? (() => Promise.reject(new Error('no secret reader'))));
   const failedSecrets = new Set<string>();
-  if (secrets.length === 0) record({ name: 'secrets', status: 'pass', ok: true, ms: 0, detail: 'none configured: credentials come from the environment' });
+  if (secrets.length === 0)
+    record({
+      name: 'secrets',
+      status: 'pass',
+      ok: true,
+      ms: 0,
+      detail: 'none configured: credentials come from the environment',
+    });
   for (const secret of secrets) {
-    const result = record(await runCheck(`secret ${secret.variable}`, { target: 'secret', secretVariable: secret.variable }, SECRET_TIMEOUT_MS, () => checkSecret(secret, reader, sensitive)));
+    const result = record(
+      await runCheck(
+        `secret ${secret.variable}`,
+        { target: 'secret', secretVariable: secret.variable },
+        SECRET_TIMEOUT_MS,
+        () => checkSecret(secret, reader, sensitive),
+      ),
+    );
     if (!result.ok) failedSecrets.add(secret.variable);
   }
 
@@ -87,18 +107,26 @@ export async function runDoctor(env: Record<string, string | undefined>, options
       ok: true,
       ms: 0,
       detail: `embedded PGlite in ${db.dataDir} (migrations are applied at start)`,
-      cause: 'An embedded database inside one process: a single instance only, and not checked here (its directory belongs to the server).',
+      cause:
+        'An embedded database inside one process: a single instance only, and not checked here (its directory belongs to the server).',
       fix: 'Set DATABASE_URL (or DB_HOST and the DB_* parts) to use a real PostgreSQL; NODE_ENV=production requires it.',
     });
   } else if (failedSecrets.has('DB_SECRET_ID')) {
-    for (const name of ['postgres connection', ...POSTGRES_DEPENDENT]) record(skipped(name, 'the database secret could not be read'));
+    for (const name of ['postgres connection', ...POSTGRES_DEPENDENT])
+      record(skipped(name, 'the database secret could not be read'));
   } else {
     const budget = db.connectTimeoutMs + 2_000 + (db.secretId ? SECRET_TIMEOUT_MS : 0);
-    const connected = record(await runCheck('postgres connection', { target: 'postgres' }, budget, () => connectPostgres(cfg, (s) => (session = s))));
+    const connected = record(
+      await runCheck('postgres connection', { target: 'postgres' }, budget, () =>
+        connectPostgres(cfg, (s) => (session = s)),
+      ),
+    );
     const open = session;
     const queryBudget = db.connectTimeoutMs + 2_000;
     if (connected.ok && open) {
-      record(await runCheck('postgres version', { target: 'postgres' }, queryBudget, () => checkServerVersion(open.client)));
+      record(
+        await runCheck('postgres version', { target: 'postgres' }, queryBudget, () => checkServerVersion(open.client)),
+      );
       record(await runCheck('migrations', { target: 'migrations' }, queryBudget, () => checkMigrations(open.client)));
       record(await runCheck('tables', { target: 'migrations' }, queryBudget, () => checkTables(open.client)));
     } else {
@@ -113,7 +141,11 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     record(
       await runCheck('redis', { target: 'redis' }, redisBudget, async (): Promise<Outcome> => {
         // The same merge of the Redis secret (password, user, host) the service does at start.
-        const withSecret = await applyStartupSecrets({ ...cfg, session: { ...cfg.session, secretId: undefined } }, reader, createLogger('silent'));
+        const withSecret = await applyStartupSecrets(
+          { ...cfg, session: { ...cfg.session, secretId: undefined } },
+          reader,
+          createLogger('silent'),
+        );
         return checkRedis(withSecret.redis);
       }),
     );

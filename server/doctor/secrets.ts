@@ -25,7 +25,9 @@ export function namedSecrets(config: Config): NamedSecret[] {
         const host = s.host ?? db.host;
         // The credential source refuses this too, but only when the first connection is made.
         if (!host) throw new SecretError(secretId, `secret ${secretId} has no host and DB_HOST is not set`, true);
-        const shape = s.host ? `full shape (host ${s.host}${s.port ? `:${s.port}` : ''}${s.dbname ? `, dbname ${s.dbname}` : ''})` : `RDS-managed shape (host from DB_HOST: ${host})`;
+        const shape = s.host
+          ? `full shape (host ${s.host}${s.port ? `:${s.port}` : ''}${s.dbname ? `, dbname ${s.dbname}` : ''})`
+          : `RDS-managed shape (host from DB_HOST: ${host})`;
         return { shown: `user "${s.username}", ${shape}`, sensitive: [s.password] };
       },
     });
@@ -37,7 +39,10 @@ export function namedSecrets(config: Config): NamedSecret[] {
       secretId,
       inspect(text) {
         const s = parseRedisSecret(secretId, text);
-        return { shown: `AUTH token${s.username ? ` for user "${s.username}"` : ''}${s.host ? `, host ${s.host}` : ''}`, sensitive: [s.password] };
+        return {
+          shown: `AUTH token${s.username ? ` for user "${s.username}"` : ''}${s.host ? `, host ${s.host}` : ''}`,
+          sensitive: [s.password],
+        };
       },
     });
   }

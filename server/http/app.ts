@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import compression from 'compression';
 import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import { createContextFactory } from '../context';
@@ -50,7 +50,8 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   // While draining, every answer closes its connection: keep-alive sockets busy at the moment the
@@ -72,7 +73,10 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
       timeoutMs: config.healthTimeoutMs,
     });
     if (report.status !== 'healthy') logger.warn({ health: report }, 'health: not healthy');
-    res.status(report.status === 'healthy' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
+    res
+      .status(report.status === 'healthy' ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json(report);
   });
 
   // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
@@ -80,12 +84,19 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
     '/api/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: createContextFactory({ config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger }),
+      createContext: createContextFactory({
+        config,
+        db: database.db,
+        bookingTransaction: database.bookingTransaction,
+        kv,
+        logger,
+      }),
       maxBodySize: config.trpc.maxBodyBytes,
       maxBatchSize: config.trpc.maxBatchSize,
       onError({ error, path, ctx }) {
         // Unknown errors are logged once, here, with their cause; domain errors are expected answers.
-        if (error.code === 'INTERNAL_SERVER_ERROR') (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
       },
     }),
   );

@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { isTableName, TABLE_NAMES, type TableName } from './tableMappings';
 
 export interface CommonOptions {
@@ -36,14 +36,19 @@ const importOnly = {
 class UsageError extends Error {}
 
 function positiveInt(name: string, raw: string, max: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${raw}")`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${raw}")`);
   return Number(raw);
 }
 
 function tablesFrom(raw: string[] | undefined): TableName[] {
   if (!raw) return [...TABLE_NAMES];
-  const named = raw.flatMap((r) => r.split(',')).map((t) => t.trim()).filter(Boolean);
-  for (const t of named) if (!isTableName(t)) throw new UsageError(`--tables: unknown table "${t}" (known: ${TABLE_NAMES.join(', ')})`);
+  const named = raw
+    .flatMap((r) => r.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const t of named)
+    if (!isTableName(t)) throw new UsageError(`--tables: unknown table "${t}" (known: ${TABLE_NAMES.join(', ')})`);
   // Always in dependency order, whatever order they were named in.
   return TABLE_NAMES.filter((t) => named.includes(t));
 }
@@ -65,7 +70,8 @@ function commonFrom(values: Record<string, string | boolean | (string | boolean)
   if (!source) throw new UsageError('--source <postgres url> is required');
   if (!/^postgres(ql)?:\/\//.test(source)) throw new UsageError('--source must be a postgres:// or postgresql:// URL');
   const sourceSchema = values['source-schema'] as string;
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(sourceSchema)) throw new UsageError(`--source-schema: "${sourceSchema}" is not a plain schema name`);
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(sourceSchema))
+    throw new UsageError(`--source-schema: "${sourceSchema}" is not a plain schema name`);
   return {
     source,
     sourceSchema,
@@ -76,7 +82,11 @@ function commonFrom(values: Record<string, string | boolean | (string | boolean)
   };
 }
 
-function parse<T>(args: string[], options: NonNullable<ParseArgsConfig['options']>, build: (values: Record<string, string | boolean | (string | boolean)[] | undefined>) => T): ParsedOptions<T> {
+function parse<T>(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  build: (values: Record<string, string | boolean | (string | boolean)[] | undefined>) => T,
+): ParsedOptions<T> {
   try {
     const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
     if (values.help) return { kind: 'help' };

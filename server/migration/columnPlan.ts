@@ -1,4 +1,11 @@
-import { convertible, sourceCategory, targetKind, type ColumnInfo, type SourceCategory, type TargetKind } from './columnTypes';
+import {
+  type ColumnInfo,
+  convertible,
+  type SourceCategory,
+  sourceCategory,
+  type TargetKind,
+  targetKind,
+} from './columnTypes';
 import type { TableMapping } from './tableMappings';
 
 /** How one source column reaches its target column. */
@@ -46,7 +53,8 @@ export function planColumns({ mapping, source, target, ignore, schemaColumns }: 
   const claimed = new Map<string, string>();
 
   for (const name of ignore) {
-    if (!source.some((c) => c.name === name)) problems.push(`--ignore-column ${table}.${name}: the source table has no such column`);
+    if (!source.some((c) => c.name === name))
+      problems.push(`--ignore-column ${table}.${name}: the source table has no such column`);
   }
   for (const column of source) {
     if (ignore.has(column.name)) continue;
@@ -70,7 +78,9 @@ export function planColumns({ mapping, source, target, ignore, schemaColumns }: 
     const kind = targetKind(into);
     const category = sourceCategory(column);
     if (!kind || !convertible(kind, category)) {
-      problems.push(`${table}.${column.name}: no conversion from the source's ${column.type} to the target's ${into.type}`);
+      problems.push(
+        `${table}.${column.name}: no conversion from the source's ${column.type} to the target's ${into.type}`,
+      );
       continue;
     }
     columns.push({

@@ -15,7 +15,16 @@ export interface ColumnInfo {
   notNull: boolean;
 }
 
-export type SourceCategory = 'text' | 'number' | 'boolean' | 'timestamptz' | 'timestamp' | 'date' | 'uuid' | 'textArray' | 'other';
+export type SourceCategory =
+  | 'text'
+  | 'number'
+  | 'boolean'
+  | 'timestamptz'
+  | 'timestamp'
+  | 'date'
+  | 'uuid'
+  | 'textArray'
+  | 'other';
 export type TargetKind = 'text' | 'integer' | 'boolean' | 'timestamptz' | 'date' | 'uuid' | 'textArray';
 
 const TEXT_UDTS = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);

@@ -33,7 +33,8 @@ export function targetLabel(config: Config): string {
 }
 
 async function prepareSession(client: pg.ClientBase, extraSetup: string[]): Promise<void> {
-  for (const statement of [...SESSION_SETUP, "set application_name = 'mocks-booking-migration'", ...extraSetup]) await client.query(statement);
+  for (const statement of [...SESSION_SETUP, "set application_name = 'mocks-booking-migration'", ...extraSetup])
+    await client.query(statement);
 }
 
 /**
@@ -48,7 +49,8 @@ async function openTarget(config: Config, log: ErrorSink): Promise<{ client: pg.
     );
   }
   const handle = await openConfiguredDatabase(config, log);
-  if (handle.mode !== 'postgres') throw new TargetNotSupportedError('unreachable: a postgres configuration opened as PGlite');
+  if (handle.mode !== 'postgres')
+    throw new TargetNotSupportedError('unreachable: a postgres configuration opened as PGlite');
   let client: pg.PoolClient;
   try {
     client = await handle.pool.connect();
@@ -104,7 +106,12 @@ export async function openConnections(sourceUrl: string, config: Config, log: Er
  * Opens both connections for a command, or prints why it could not (and the caller exits with
  * EXIT.failed): an unsupported target says what to set, anything else is a connection failure.
  */
-export async function openConnectionsFor(command: string, source: string, config: Config, out: { error(text: string): void }): Promise<Connections | undefined> {
+export async function openConnectionsFor(
+  command: string,
+  source: string,
+  config: Config,
+  out: { error(text: string): void },
+): Promise<Connections | undefined> {
   try {
     return await openConnections(source, config, createLogger(config.logLevel, { cli: command }));
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { ColumnPlan } from './columnPlan';
 import { convertValue, type SourceValue } from './convertValue';
-import { targetRuleViolations, type TargetRow } from './targetRules';
+import { type TargetRow, targetRuleViolations } from './targetRules';
 
 /** A row the import will not write, and why: enough for an operator to find and fix it in the source. */
 export interface RowProblem {
@@ -35,7 +35,14 @@ export function convertRow(plan: ColumnPlan, source: SourceRow): RowOutcome {
     const value = source[column.source] ?? null;
     if (value === null) {
       if (column.nullMeans !== undefined) row[column.target] = column.nullMeans;
-      else if (column.targetNotNull) problems.push({ table: plan.table, key, column: column.source, value, reason: 'NULL, but the target requires a value' });
+      else if (column.targetNotNull)
+        problems.push({
+          table: plan.table,
+          key,
+          column: column.source,
+          value,
+          reason: 'NULL, but the target requires a value',
+        });
       else row[column.target] = null;
       continue;
     }
@@ -49,7 +56,13 @@ export function convertRow(plan: ColumnPlan, source: SourceRow): RowOutcome {
   if (problems.length === 0) {
     for (const violation of targetRuleViolations(plan.table, row)) {
       const sourceName = sourceNameOf(plan, violation.column);
-      problems.push({ table: plan.table, key, column: sourceName, value: source[sourceName] ?? null, reason: violation.reason });
+      problems.push({
+        table: plan.table,
+        key,
+        column: sourceName,
+        value: source[sourceName] ?? null,
+        reason: violation.reason,
+      });
     }
   }
   return problems.length === 0 ? { ok: true, row } : { ok: false, problems };

@@ -1,5 +1,13 @@
 import type { SourceCategory, TargetKind } from './columnTypes';
-import { dateFromInstantText, dateFromText, instantFromEpochMillis, instantFromText, ok, refused, type Parsed } from './instants';
+import {
+  dateFromInstantText,
+  dateFromText,
+  instantFromEpochMillis,
+  instantFromText,
+  ok,
+  type Parsed,
+  refused,
+} from './instants';
 import { booleanFromText, integerFromText, uuidFromText } from './scalars';
 
 /**
@@ -16,7 +24,12 @@ const textConverters: Record<Exclude<TargetKind, 'textArray'>, Partial<Record<So
   text: {},
   integer: { number: integerFromText, text: integerFromText },
   boolean: { boolean: booleanFromText, text: booleanFromText },
-  timestamptz: { timestamptz: instantFromText, timestamp: instantFromText, text: instantFromText, number: instantFromEpochMillis },
+  timestamptz: {
+    timestamptz: instantFromText,
+    timestamp: instantFromText,
+    text: instantFromText,
+    number: instantFromEpochMillis,
+  },
   date: { date: dateFromText, text: dateFromText, timestamp: dateFromInstantText, timestamptz: dateFromInstantText },
   uuid: { uuid: uuidFromText, text: uuidFromText },
 };

@@ -28,7 +28,8 @@ interface Check {
 const CHECKS: Check[] = [
   {
     check: 'total_bookings_drift',
-    description: "sessions whose total_bookings differs from their bookings that hold a seat (is_active <> 'Cancelled'); the service rewrites it at the next booking or cancellation",
+    description:
+      "sessions whose total_bookings differs from their bookings that hold a seat (is_active <> 'Cancelled'); the service rewrites it at the next booking or cancellation",
     needs: ['hubspot_mock_exams', 'hubspot_bookings'],
     sql: (t) => `select e.hubspot_id::text as exam, e.total_bookings as stored, coalesce(b.n, 0)::int as counted
       from ${t('hubspot_mock_exams')} as e
@@ -47,21 +48,31 @@ const CHECKS: Check[] = [
     check: 'bookings_with_unknown_contact',
     description: 'bookings whose associated_contact_id matches no contact hubspot_id',
     needs: ['hubspot_contact_credits', 'hubspot_bookings'],
-    sql: (t) => `select b.id::text as booking, b.associated_contact_id::text as contact from ${t('hubspot_bookings')} as b
+    sql: (
+      t,
+    ) => `select b.id::text as booking, b.associated_contact_id::text as contact from ${t('hubspot_bookings')} as b
      where not exists (select 1 from ${t('hubspot_contact_credits')} as c where c.hubspot_id::text = b.associated_contact_id::text)`,
   },
   {
     check: 'negative_or_null_credits',
     description: 'contacts with a credit balance below zero or NULL (the target refuses both)',
     needs: ['hubspot_contact_credits'],
-    sql: (t) => `select hubspot_id::text as contact, sj_credits, cs_credits, sjmini_credits, mock_discussion_token, shared_mock_credits
+    sql: (
+      t,
+    ) => `select hubspot_id::text as contact, sj_credits, cs_credits, sjmini_credits, mock_discussion_token, shared_mock_credits
       from ${t('hubspot_contact_credits')}
      where not (coalesce(sj_credits >= 0, false) and coalesce(cs_credits >= 0, false) and coalesce(sjmini_credits >= 0, false)
                 and coalesce(mock_discussion_token >= 0, false) and coalesce(shared_mock_credits >= 0, false))`,
   },
 ];
 
-export async function dataQualityFindings(client: pg.ClientBase, side: Side, schema: string, tables: readonly TableName[], examples: number): Promise<Finding[]> {
+export async function dataQualityFindings(
+  client: pg.ClientBase,
+  side: Side,
+  schema: string,
+  tables: readonly TableName[],
+  examples: number,
+): Promise<Finding[]> {
   const where = side === 'source' ? schema : TARGET_SCHEMA;
   const t = (table: TableName) => qualified(where, table);
   const findings: Finding[] = [];

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
 import { convertRow, type RowProblem } from './convertRow';
 import { progressPrinter, rate } from './progress';
-import { countRows, duplicateKeys, sourcePager, type SourcePage } from './sourceRows';
-import { BatchWriter, type BatchResult, type ConvertedRow } from './upsertBatch';
+import { countRows, duplicateKeys, type SourcePage, sourcePager } from './sourceRows';
+import { type BatchResult, BatchWriter, type ConvertedRow } from './upsertBatch';
 
 export interface TableImportResult {
   table: string;

@@ -31,7 +31,8 @@ export const refused = <T = never>(reason: string): Parsed<T> => ({ ok: false, r
 const FIRST_INSTANT_MS = Date.UTC(1000, 0, 1);
 const LAST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
-const dayExists = (year: number, month: number, day: number) => new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+const dayExists = (year: number, month: number, day: number) =>
+  new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 
 /** Whole-second UTC instant plus microseconds, so nothing finer than JavaScript's milliseconds is lost. */
 function canonical(wholeSecondMs: number, micros: number): string {
@@ -57,7 +58,13 @@ export function instantFromText(text: string): Parsed<string> {
   if (epochMillis.test(text)) return instantFromEpochMillis(text);
   const m = isoInstant.exec(text);
   if (!m) return refused('not an ISO-8601 date-time or epoch milliseconds');
-  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (!dayExists(year, month, day)) return refused('no such calendar day');
   const fraction = (m[7] ?? '').padEnd(6, '0');
   // Already UTC (the common case): the canonical form is a matter of spelling, no arithmetic needed.

@@ -3,7 +3,11 @@ import type { ColumnInfo } from './columnTypes';
 import { qualified } from './sqlText';
 
 /** The catalog's view of a table: its columns (domains resolved to their base type) or undefined if absent. */
-export async function readColumns(client: pg.ClientBase, schema: string, table: string): Promise<ColumnInfo[] | undefined> {
+export async function readColumns(
+  client: pg.ClientBase,
+  schema: string,
+  table: string,
+): Promise<ColumnInfo[] | undefined> {
   const { rows } = await client.query<{
     name: string;
     type: string;
@@ -53,7 +57,11 @@ export async function readPrimaryKey(client: pg.ClientBase, schema: string, tabl
 }
 
 /** Constraint and index names → their columns, to say which columns a refused row broke. */
-export async function readConstraintColumns(client: pg.ClientBase, schema: string, table: string): Promise<Map<string, string[]>> {
+export async function readConstraintColumns(
+  client: pg.ClientBase,
+  schema: string,
+  table: string,
+): Promise<Map<string, string[]>> {
   const { rows } = await client.query<{ name: string; columns: string[] }>(
     `select c.conname as name, array_agg(a.attname::text order by a.attnum) as columns
        from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)

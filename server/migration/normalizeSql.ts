@@ -58,7 +58,8 @@ function sourceInstant(column: PlannedColumn, c: string): string {
 }
 
 function sourceDate(column: PlannedColumn, c: string): string {
-  const midnight = (ts: string) => `case when ${ts} = date_trunc('day', ${ts}) then to_char(${ts}, 'YYYY-MM-DD') else ${invalid(`${c}::text`)} end`;
+  const midnight = (ts: string) =>
+    `case when ${ts} = date_trunc('day', ${ts}) then to_char(${ts}, 'YYYY-MM-DD') else ${invalid(`${c}::text`)} end`;
   switch (column.category) {
     case 'date':
       return `to_char(${c}, 'YYYY-MM-DD')`;
@@ -86,9 +87,13 @@ function sourceValue(column: PlannedColumn, c: string): string {
         ? `case when ${c} ~ ${literal(INTEGER_PATTERN)} then (${c}::numeric)::text else ${invalid(c)} end`
         : `${c}::text`;
     case 'boolean':
-      return column.category === 'text' ? `case when ${c} in ('true', 'false') then ${c} else ${invalid(c)} end` : `${c}::text`;
+      return column.category === 'text'
+        ? `case when ${c} in ('true', 'false') then ${c} else ${invalid(c)} end`
+        : `${c}::text`;
     case 'uuid':
-      return column.category === 'text' ? `case when ${c} ~ ${literal(UUID_PATTERN)} then lower(${c}) else ${invalid(c)} end` : `${c}::text`;
+      return column.category === 'text'
+        ? `case when ${c} ~ ${literal(UUID_PATTERN)} then lower(${c}) else ${invalid(c)} end`
+        : `${c}::text`;
     case 'textArray':
       return `array_to_json(${c}::text[])::text`;
     case 'text':
@@ -119,10 +124,14 @@ export function normalizedColumn(column: PlannedColumn, side: Side): string {
 }
 
 /** Columns in the order both sides digest them: by target name. */
-export const digestColumns = (plan: ColumnPlan) => [...plan.columns].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+export const digestColumns = (plan: ColumnPlan) =>
+  [...plan.columns].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
 
 /** One JSON array of every compared column's normalized text: the row as verify sees it. */
-export const normalizedRow = (plan: ColumnPlan, side: Side) => `json_build_array(${digestColumns(plan).map((c) => normalizedColumn(c, side)).join(', ')})`;
+export const normalizedRow = (plan: ColumnPlan, side: Side) =>
+  `json_build_array(${digestColumns(plan)
+    .map((c) => normalizedColumn(c, side))
+    .join(', ')})`;
 
 export const rowDigest = (plan: ColumnPlan, side: Side) => `md5(${normalizedRow(plan, side)}::text)`;
 

@@ -1,7 +1,7 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { bookings, contactCredits, mockExams, syncMetadata } from '../../db/schema';
-import { planColumns, type ColumnPlan } from './columnPlan';
+import { type ColumnPlan, planColumns } from './columnPlan';
 import { readColumns, readPrimaryKey } from './introspect';
 import { TABLE_MAPPINGS, type TableName } from './tableMappings';
 import { TARGET_SCHEMA } from './upsertBatch';
@@ -21,7 +21,8 @@ const SCHEMA_TABLES: Record<TableName, PgTable> = {
   sync_metadata: syncMetadata,
 };
 
-const schemaColumnNames = (table: TableName) => new Set(getTableConfig(SCHEMA_TABLES[table]).columns.map((c) => c.name));
+const schemaColumnNames = (table: TableName) =>
+  new Set(getTableConfig(SCHEMA_TABLES[table]).columns.map((c) => c.name));
 
 /**
  * Reads both catalogs and pairs every column before a single row moves. Both commands stop here, with
@@ -37,11 +38,17 @@ export async function prepareTables(
   const problems: string[] = [];
   const prepared: PreparedTable[] = [];
   for (const table of tables) {
-    const [sourceColumns, targetColumns] = await Promise.all([readColumns(source, sourceSchema, table), readColumns(target, TARGET_SCHEMA, table)]);
+    const [sourceColumns, targetColumns] = await Promise.all([
+      readColumns(source, sourceSchema, table),
+      readColumns(target, TARGET_SCHEMA, table),
+    ]);
     if (!sourceColumns) {
-      problems.push(`${table}: the source has no such table in schema "${sourceSchema}" (older deployments: --source-schema public; or leave it out with --tables)`);
+      problems.push(
+        `${table}: the source has no such table in schema "${sourceSchema}" (older deployments: --source-schema public; or leave it out with --tables)`,
+      );
     }
-    if (!targetColumns) problems.push(`${table}: the target database has no such table; run \`npm run db:migrate\` against it first`);
+    if (!targetColumns)
+      problems.push(`${table}: the target database has no such table; run \`npm run db:migrate\` against it first`);
     if (!sourceColumns || !targetColumns) continue;
     const planned = planColumns({
       mapping: TABLE_MAPPINGS[table],

@@ -36,7 +36,13 @@ export function bucketPrefixLength(rows: number): number {
  * needs no ordering, so Postgres aggregates in one hashed pass; `offset 0` keeps each row's digest
  * computed once.
  */
-export async function bucketDigests(client: pg.ClientBase, plan: ColumnPlan, side: Side, schema: string, prefix: number): Promise<Map<string, Bucket>> {
+export async function bucketDigests(
+  client: pg.ClientBase,
+  plan: ColumnPlan,
+  side: Side,
+  schema: string,
+  prefix: number,
+): Promise<Map<string, Bucket>> {
   const table = side === 'source' ? qualified(schema, plan.table) : qualified(TARGET_SCHEMA, plan.table);
   const slice = (from: number) => `sum(('x' || substr(r.d, ${from}, 15))::bit(60)::bigint)`;
   const { rows } = await client.query<{ b: string; n: number; h: string }>(
@@ -47,7 +53,14 @@ export async function bucketDigests(client: pg.ClientBase, plan: ColumnPlan, sid
   return new Map(rows.map((r) => [r.b, { rows: r.n, hash: r.h }]));
 }
 
-export async function rowsInBuckets(client: pg.ClientBase, plan: ColumnPlan, side: Side, schema: string, prefix: number, buckets: string[]): Promise<DrilledRow[]> {
+export async function rowsInBuckets(
+  client: pg.ClientBase,
+  plan: ColumnPlan,
+  side: Side,
+  schema: string,
+  prefix: number,
+  buckets: string[],
+): Promise<DrilledRow[]> {
   const { rows } = await client.query<{ k: string; d: string; v: string }>(
     `select r.k, r.d, r.v from (${digestedRows(plan, side, schema)} offset 0) as r where r.k is not null and substr(md5(r.k), 1, ${prefix}) = any ($1::text[])`,
     [buckets],
@@ -56,8 +69,15 @@ export async function rowsInBuckets(client: pg.ClientBase, plan: ColumnPlan, sid
 }
 
 /** Rows whose identifying column is NULL: they cannot be matched, so each one is a difference. */
-export async function rowsWithoutKey(client: pg.ClientBase, plan: ColumnPlan, side: Side, schema: string): Promise<number> {
+export async function rowsWithoutKey(
+  client: pg.ClientBase,
+  plan: ColumnPlan,
+  side: Side,
+  schema: string,
+): Promise<number> {
   const table = side === 'source' ? qualified(schema, plan.table) : qualified(TARGET_SCHEMA, plan.table);
-  const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from ${table} as t where ${normalizedKey(plan, side)} is null`);
+  const { rows } = await client.query<{ n: number }>(
+    `select count(*)::int as n from ${table} as t where ${normalizedKey(plan, side)} is null`,
+  );
   return rows[0]?.n ?? 0;
 }

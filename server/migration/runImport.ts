@@ -4,12 +4,13 @@ import { openConnectionsFor } from './connections';
 import type { RowProblem } from './convertRow';
 import { importTable, type TableImportResult } from './importTable';
 import { readConstraintColumns } from './introspect';
-import { openJsonReport, type JsonReport } from './jsonReport';
-import { EXIT, FirstN, shown, type Output } from './output';
+import { type JsonReport, openJsonReport } from './jsonReport';
+import { EXIT, FirstN, type Output, shown } from './output';
 import { prepareTables } from './prepareTables';
 import { TARGET_SCHEMA } from './upsertBatch';
 
-const describeProblem = (p: RowProblem) => `${p.table} ${p.key ?? '(no key)'} ${p.column}=${shown(p.value)}: ${p.reason}`;
+const describeProblem = (p: RowProblem) =>
+  `${p.table} ${p.key ?? '(no key)'} ${p.column}=${shown(p.value)}: ${p.reason}`;
 
 /** `migrate:import`: copies the selected tables from the source into the configured target. */
 export async function runImport(options: ImportOptions, config: Config, out: Output): Promise<number> {
@@ -38,7 +39,8 @@ export async function runImport(options: ImportOptions, config: Config, out: Out
     const problemCounts = new Map<string, number>();
     const results: TableImportResult[] = [];
     for (const { plan, primaryKey } of prepared.tables) {
-      if (plan.ignored.length > 0) out.line(`  ${plan.table}: leaving behind (--ignore-column) ${plan.ignored.join(', ')}`);
+      if (plan.ignored.length > 0)
+        out.line(`  ${plan.table}: leaving behind (--ignore-column) ${plan.ignored.join(', ')}`);
       const constraintColumns = await readConstraintColumns(target, TARGET_SCHEMA, plan.table);
       results.push(
         await importTable(
@@ -101,7 +103,13 @@ export async function runImport(options: ImportOptions, config: Config, out: Out
       exitCode,
     });
     if (options.report) out.line(`Report written to ${options.report}`);
-    out.line(refused > 0 ? `Finished with ${refused} refused row(s): exit ${exitCode}.` : options.dryRun ? 'Finished: every row would be copied.' : 'Finished: every row copied.');
+    out.line(
+      refused > 0
+        ? `Finished with ${refused} refused row(s): exit ${exitCode}.`
+        : options.dryRun
+          ? 'Finished: every row would be copied.'
+          : 'Finished: every row copied.',
+    );
     return exitCode;
   } catch (err) {
     out.error(`Import stopped: ${(err as Error).message}`);

@@ -2,10 +2,10 @@ import type { Config } from '../config';
 import type { CommonOptions } from './cliOptions';
 import { openConnectionsFor } from './connections';
 import { dataQualityFindings, type Finding } from './dataQuality';
-import { openJsonReport, type JsonReport } from './jsonReport';
-import { EXIT, FirstN, shown, type Output } from './output';
+import { type JsonReport, openJsonReport } from './jsonReport';
+import { EXIT, FirstN, type Output, shown } from './output';
 import { prepareTables } from './prepareTables';
-import { verifyTable, type Difference, type TableVerifyResult } from './verifyTable';
+import { type Difference, type TableVerifyResult, verifyTable } from './verifyTable';
 
 /** Examples of each data-quality finding kept in the JSON report. */
 const FINDING_EXAMPLES = 1000;
@@ -22,7 +22,10 @@ function describeDifference(d: Difference): string {
       return `no-key   ${d.table}: ${d.rows} source row(s) without a key`;
     case 'changed':
       return `changed  ${d.table} ${d.key}: ${(d.columns ?? [])
-        .map((c) => `${c.column}${c.sourceColumn ? ` (source ${c.sourceColumn})` : ''} source ${shown(c.source, 60)} target ${shown(c.target, 60)}`)
+        .map(
+          (c) =>
+            `${c.column}${c.sourceColumn ? ` (source ${c.sourceColumn})` : ''} source ${shown(c.source, 60)} target ${shown(c.target, 60)}`,
+        )
         .join('; ')}`;
   }
 }
@@ -30,7 +33,10 @@ function describeDifference(d: Difference): string {
 function describeFinding(f: Finding, limit: number): string[] {
   if (f.count === null) return [`  ${f.side}: ${f.check} could not be checked: ${f.error}`];
   if (f.count === 0) return [`  ${f.side}: ${f.check}: none`];
-  return [`  ${f.side}: ${f.count} ${f.description}`, ...f.examples.slice(0, limit).map((e) => `      ${JSON.stringify(e)}`)];
+  return [
+    `  ${f.side}: ${f.count} ${f.description}`,
+    ...f.examples.slice(0, limit).map((e) => `      ${JSON.stringify(e)}`),
+  ];
 }
 
 /** `migrate:verify`: compares source and target table by table and lists every difference. */
@@ -108,7 +114,11 @@ export async function runVerify(options: CommonOptions, config: Config, out: Out
     });
     if (options.report) out.line(`Report written to ${options.report}`);
     out.line('');
-    out.line(differences > 0 ? `${differences} difference(s): exit ${exitCode}.` : 'No differences: source and target hold the same rows.');
+    out.line(
+      differences > 0
+        ? `${differences} difference(s): exit ${exitCode}.`
+        : 'No differences: source and target hold the same rows.',
+    );
     return exitCode;
   } catch (err) {
     out.error(`Verify stopped: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-import { ok, refused, type Parsed } from './instants';
+import { ok, type Parsed, refused } from './instants';
 
 const INT4_MIN = -2_147_483_648;
 const INT4_MAX = 2_147_483_647;

@@ -14,16 +14,26 @@ export interface SourcePage {
   next: string[] | undefined;
 }
 
-export function sourcePager(source: pg.ClientBase, schema: string, plan: ColumnPlan, primaryKey: string[], batch: number) {
+export function sourcePager(
+  source: pg.ClientBase,
+  schema: string,
+  plan: ColumnPlan,
+  primaryKey: string[],
+  batch: number,
+) {
   const cursor = primaryKey.length > 0 ? primaryKey.map(ident) : ['ctid'];
   const cursorCasts = primaryKey.length > 0 ? cursor.map(() => '') : ['::tid'];
-  const columns = plan.columns.map((c) => `t.${ident(c.source)}::${c.category === 'textArray' ? 'text[]' : 'text'} as ${ident(c.source)}`);
+  const columns = plan.columns.map(
+    (c) => `t.${ident(c.source)}::${c.category === 'textArray' ? 'text[]' : 'text'} as ${ident(c.source)}`,
+  );
   const select = `select ${cursor.map((c, i) => `t.${c}::text as "__cursor_${i}"`).join(', ')}, ${columns.join(', ')} from ${qualified(schema, plan.table)} as t`;
   const order = `order by ${cursor.map((c) => `t.${c}`).join(', ')} limit ${batch}`;
   const after = `where (${cursor.map((c) => `t.${c}`).join(', ')}) > (${cursor.map((_, i) => `$${i + 1}${cursorCasts[i]}`).join(', ')})`;
 
   return async function page(from: string[] | undefined): Promise<SourcePage> {
-    const { rows } = from ? await source.query<SourceRow>(`${select} ${after} ${order}`, from) : await source.query<SourceRow>(`${select} ${order}`);
+    const { rows } = from
+      ? await source.query<SourceRow>(`${select} ${after} ${order}`, from)
+      : await source.query<SourceRow>(`${select} ${order}`);
     const last = rows.at(-1);
     const next = rows.length === batch && last ? cursor.map((_, i) => last[`__cursor_${i}`] as string) : undefined;
     return { rows, next };
@@ -31,7 +41,11 @@ export function sourcePager(source: pg.ClientBase, schema: string, plan: ColumnP
 }
 
 /** Values of the identifying column that more than one source row carries (the target keeps one row per value). */
-export async function duplicateKeys(source: pg.ClientBase, schema: string, plan: ColumnPlan): Promise<Map<string, number>> {
+export async function duplicateKeys(
+  source: pg.ClientBase,
+  schema: string,
+  plan: ColumnPlan,
+): Promise<Map<string, number>> {
   const key = `t.${ident(plan.key.source)}`;
   const { rows } = await source.query<{ key: string; n: number }>(
     `select ${key}::text as key, count(*)::int as n from ${qualified(schema, plan.table)} as t where ${key} is not null group by 1 having count(*) > 1`,

@@ -2,7 +2,12 @@
  * The four tables the toolkit copies, in the order it copies them (students and sessions before the
  * bookings that point at them), and what differs between the live Supabase table and ours.
  */
-export const TABLE_NAMES = ['hubspot_contact_credits', 'hubspot_mock_exams', 'hubspot_bookings', 'sync_metadata'] as const;
+export const TABLE_NAMES = [
+  'hubspot_contact_credits',
+  'hubspot_mock_exams',
+  'hubspot_bookings',
+  'sync_metadata',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface TableMapping {

@@ -1,6 +1,6 @@
 import { ATTENDANCE_VALUES, BOOKING_STATUSES, EXAM_STATUSES, TOKEN_TYPES } from '../../db/schema/statuses';
-import type { TableName } from './tableMappings';
 import type { TargetValue } from './convertValue';
+import type { TableName } from './tableMappings';
 
 /**
  * The target's CHECK constraints, checked before writing so a refused row is reported with the column
@@ -26,7 +26,8 @@ function outside(row: TargetRow, column: string, allowed: readonly string[], nul
 
 function negative(row: TargetRow, columns: readonly string[]): RuleViolation[] {
   const found: RuleViolation[] = [];
-  for (const column of columns) if (typeof row[column] === 'string' && Number(row[column]) < 0) found.push({ column, reason: 'negative' });
+  for (const column of columns)
+    if (typeof row[column] === 'string' && Number(row[column]) < 0) found.push({ column, reason: 'negative' });
   return found;
 }
 
@@ -36,14 +37,24 @@ const rules: Record<TableName, (row: TargetRow) => RuleViolation[]> = {
     ...outside(row, 'attendance', ATTENDANCE_VALUES, true),
     ...outside(row, 'token_used', TOKEN_TYPES, true),
     ...(row.token_refunded === 'true' && 'is_active' in row && row.is_active !== 'Cancelled'
-      ? [{ column: 'token_refunded', reason: `refunded, but the booking is '${String(row.is_active)}', not 'Cancelled'` }]
+      ? [
+          {
+            column: 'token_refunded',
+            reason: `refunded, but the booking is '${String(row.is_active)}', not 'Cancelled'`,
+          },
+        ]
       : []),
   ],
   hubspot_mock_exams: (row) => [
     ...outside(row, 'is_active', EXAM_STATUSES, false),
     ...negative(row, ['capacity', 'total_bookings']),
     ...(row.is_active === 'scheduled' && (row.scheduled_activation_datetime ?? null) === null
-      ? [{ column: 'scheduled_activation_datetime', reason: "is_active is 'scheduled' but there is no activation time" }]
+      ? [
+          {
+            column: 'scheduled_activation_datetime',
+            reason: "is_active is 'scheduled' but there is no activation time",
+          },
+        ]
       : []),
   ],
   hubspot_contact_credits: (row) => negative(row, CREDIT_COLUMNS),
@@ -54,7 +65,8 @@ export const targetRuleViolations = (table: TableName, row: TargetRow) => rules[
 
 /** Plain words for the target constraints Postgres may name when it refuses a row. */
 export const CONSTRAINT_MEANINGS: Readonly<Record<string, string>> = {
-  hubspot_bookings_one_active_per_contact_date_type: 'the student already has a non-cancelled booking of this type on this date',
+  hubspot_bookings_one_active_per_contact_date_type:
+    'the student already has a non-cancelled booking of this type on this date',
   hubspot_bookings_hubspot_id_unique: 'another booking already has this hubspot_id',
   hubspot_bookings_idempotency_key_unique: 'another booking already has this idempotency_key',
   hubspot_bookings_pkey: 'a booking with this id already exists under another key',

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
 import type { RowProblem, SourceRow } from './convertRow';
-import { CONSTRAINT_MEANINGS, type TargetRow } from './targetRules';
 import { ident, qualified } from './sqlText';
+import { CONSTRAINT_MEANINGS, type TargetRow } from './targetRules';
 
 export const TARGET_SCHEMA = 'public';
 
@@ -28,9 +28,12 @@ export function batchStatements(plan: ColumnPlan) {
   const table = qualified(TARGET_SCHEMA, plan.table);
   const columns = plan.columns.map((c) => ident(c.target));
   const key = ident(plan.key.target);
-  const updatable = plan.columns.filter((c) => c.target !== plan.key.target && c.target !== 'id').map((c) => ident(c.target));
+  const updatable = plan.columns
+    .filter((c) => c.target !== plan.key.target && c.target !== 'id')
+    .map((c) => ident(c.target));
   const rows = `json_populate_recordset(null::${table}, $1::json)`;
-  const differs = (a: string, b: string) => `(${updatable.map((c) => `${a}.${c}`).join(', ')}) is distinct from (${updatable.map((c) => `${b}.${c}`).join(', ')})`;
+  const differs = (a: string, b: string) =>
+    `(${updatable.map((c) => `${a}.${c}`).join(', ')}) is distinct from (${updatable.map((c) => `${b}.${c}`).join(', ')})`;
   const onConflict =
     updatable.length === 0
       ? 'do nothing'
@@ -61,7 +64,11 @@ export class BatchWriter {
 
   async dryRun(rows: ConvertedRow[]): Promise<BatchResult> {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, problems: [] };
-    const { rows: [r] } = await this.target.query<{ inserts: number; updates: number }>(this.sql.classify, [JSON.stringify(rows.map((c) => c.row))]);
+    const {
+      rows: [r],
+    } = await this.target.query<{ inserts: number; updates: number }>(this.sql.classify, [
+      JSON.stringify(rows.map((c) => c.row)),
+    ]);
     const inserted = r?.inserts ?? 0;
     const updated = r?.updates ?? 0;
     return { inserted, updated, unchanged: rows.length - inserted - updated, problems: [] };
@@ -71,7 +78,9 @@ export class BatchWriter {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, problems: [] };
     await this.target.query('begin');
     try {
-      const result = await this.target.query<{ inserted: boolean }>(this.sql.upsert, [JSON.stringify(rows.map((c) => c.row))]);
+      const result = await this.target.query<{ inserted: boolean }>(this.sql.upsert, [
+        JSON.stringify(rows.map((c) => c.row)),
+      ]);
       await this.target.query('commit');
       return this.counts(rows.length, result.rows, []);
     } catch (err) {
@@ -90,7 +99,9 @@ export class BatchWriter {
       for (const converted of rows) {
         await this.target.query('savepoint one_row');
         try {
-          const result = await this.target.query<{ inserted: boolean }>(this.sql.upsert, [JSON.stringify([converted.row])]);
+          const result = await this.target.query<{ inserted: boolean }>(this.sql.upsert, [
+            JSON.stringify([converted.row]),
+          ]);
           written.push(...result.rows);
           await this.target.query('release savepoint one_row');
         } catch (err) {
@@ -113,7 +124,9 @@ export class BatchWriter {
   }
 
   private problemFrom(err: pg.DatabaseError, converted: ConvertedRow): RowProblem {
-    const targetColumns = err.column ? [err.column] : (err.constraint && this.constraintColumns.get(err.constraint)) || [];
+    const targetColumns = err.column
+      ? [err.column]
+      : (err.constraint && this.constraintColumns.get(err.constraint)) || [];
     const sourceName = (target: string) => this.plan.columns.find((c) => c.target === target)?.source ?? target;
     const sourceColumns = targetColumns.map(sourceName);
     const value =

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
 import { digestColumns } from './normalizeSql';
-import { bucketDigests, bucketPrefixLength, rowsInBuckets, rowsWithoutKey, type DrilledRow } from './rowDigests';
+import { bucketDigests, bucketPrefixLength, type DrilledRow, rowsInBuckets, rowsWithoutKey } from './rowDigests';
 import { countRows } from './sourceRows';
 import { TARGET_SCHEMA } from './upsertBatch';
 
@@ -53,7 +53,16 @@ function changedColumns(plan: ColumnPlan, source: DrilledRow, target: DrilledRow
   const a = JSON.parse(source.values) as unknown[];
   const b = JSON.parse(target.values) as unknown[];
   return columns.flatMap((column, i) =>
-    a[i] === b[i] ? [] : [{ column: column.target, ...(column.source !== column.target ? { sourceColumn: column.source } : {}), source: a[i], target: b[i] }],
+    a[i] === b[i]
+      ? []
+      : [
+          {
+            column: column.target,
+            ...(column.source !== column.target ? { sourceColumn: column.source } : {}),
+            source: a[i],
+            target: b[i],
+          },
+        ],
   );
 }
 
@@ -64,7 +73,10 @@ function changedColumns(plan: ColumnPlan, source: DrilledRow, target: DrilledRow
 export async function verifyTable(ctx: VerifyTableContext, plan: ColumnPlan): Promise<TableVerifyResult> {
   const started = Date.now();
   const { source, target, sourceSchema: schema } = ctx;
-  const [sourceRows, targetRows] = await Promise.all([countRows(source, schema, plan.table), countRows(target, TARGET_SCHEMA, plan.table)]);
+  const [sourceRows, targetRows] = await Promise.all([
+    countRows(source, schema, plan.table),
+    countRows(target, TARGET_SCHEMA, plan.table),
+  ]);
   const prefix = bucketPrefixLength(Math.max(sourceRows, targetRows));
   const [sourceBuckets, targetBuckets] = await Promise.all([
     bucketDigests(source, plan, 'source', schema, prefix),

@@ -7,5 +7,7 @@ import type { KeyValueStore } from './store';
 export type { KeyValueStore };
 
 export function openKeyValueStore(cfg: RedisConfig | MemoryStoreConfig, log: Logger): KeyValueStore {
-  return cfg.kind === 'redis' ? createRedisStore(createRedisClient(cfg, log), cfg.connectTimeoutMs) : createMemoryStore();
+  return cfg.kind === 'redis'
+    ? createRedisStore(createRedisClient(cfg, log), cfg.connectTimeoutMs)
+    : createMemoryStore();
 }

@@ -10,7 +10,12 @@ export class LocalQueues {
    * Runs `work` when every earlier caller with the same key has finished (or given up). `onTimeout`
    * is thrown if the turn does not come by `deadline`; the queue keeps its order either way.
    */
-  async run<T>(key: string, deadline: number, onTimeout: () => Error, work: (waited: boolean) => Promise<T>): Promise<T> {
+  async run<T>(
+    key: string,
+    deadline: number,
+    onTimeout: () => Error,
+    work: (waited: boolean) => Promise<T>,
+  ): Promise<T> {
     const previous = this.tails.get(key);
     let leave!: () => void;
     const mine = new Promise<void>((resolve) => (leave = resolve));

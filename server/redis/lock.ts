@@ -32,7 +32,13 @@ const localQueues = new LocalQueues();
  * transaction inside `work`). When the store itself is unreachable, `work` runs without the shared
  * lock: Postgres row locks keep it correct, only slower, and the outage is logged.
  */
-export async function withLock<T>(kv: KeyValueStore, key: string, options: LockOptions<T>, log: Logger, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  kv: KeyValueStore,
+  key: string,
+  options: LockOptions<T>,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + options.waitMs;
   return localQueues.run(key, deadline, busy, async (waited) => {
     if (waited) {
@@ -43,7 +49,14 @@ export async function withLock<T>(kv: KeyValueStore, key: string, options: LockO
   });
 }
 
-async function withSharedLock<T>(kv: KeyValueStore, key: string, options: LockOptions<T>, deadline: number, log: Logger, work: () => Promise<T>): Promise<T> {
+async function withSharedLock<T>(
+  kv: KeyValueStore,
+  key: string,
+  options: LockOptions<T>,
+  deadline: number,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   const token = randomUUID();
   for (let attempt = 0; ; attempt++) {
     let acquired: boolean;
@@ -57,7 +70,9 @@ async function withSharedLock<T>(kv: KeyValueStore, key: string, options: LockOp
       try {
         return await work();
       } finally {
-        await kv.unlock(key, token).catch((err: unknown) => log.warn({ err, key }, 'lock release failed; it expires by its TTL'));
+        await kv
+          .unlock(key, token)
+          .catch((err: unknown) => log.warn({ err, key }, 'lock release failed; it expires by its TTL'));
       }
     }
     const settled = await options.beforeRetry?.();

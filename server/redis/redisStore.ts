@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from './store';

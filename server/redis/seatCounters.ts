@@ -12,11 +12,17 @@ export interface SeatCount {
  * Cached seat counts, for listings and for answering EXAM_FULL without Postgres. A miss, or Redis
  * being down, yields null: callers then use the database, which stays the source of truth.
  */
-export async function readSeatCounts(kv: KeyValueStore, examIds: string[], log: Logger): Promise<Map<string, SeatCount>> {
+export async function readSeatCounts(
+  kv: KeyValueStore,
+  examIds: string[],
+  log: Logger,
+): Promise<Map<string, SeatCount>> {
   const found = new Map<string, SeatCount>();
   if (examIds.length === 0) return found;
   try {
-    const values = await kv.getNumbers(examIds.flatMap((id) => [redisKeys.examBookings(id), redisKeys.examCapacity(id)]));
+    const values = await kv.getNumbers(
+      examIds.flatMap((id) => [redisKeys.examBookings(id), redisKeys.examCapacity(id)]),
+    );
     examIds.forEach((examId, i) => {
       const totalBookings = values[2 * i];
       const capacity = values[2 * i + 1];
@@ -31,10 +37,18 @@ export async function readSeatCounts(kv: KeyValueStore, examIds: string[], log: 
 }
 
 /** Mirrors counts read from Postgres into Redis (self-healing any drift); failures are only logged. */
-export async function writeSeatCounts(kv: KeyValueStore, counts: SeatCount[], ttlMs: number, log: Logger): Promise<void> {
+export async function writeSeatCounts(
+  kv: KeyValueStore,
+  counts: SeatCount[],
+  ttlMs: number,
+  log: Logger,
+): Promise<void> {
   try {
     await kv.setNumbers(
-      counts.flatMap((c) => [[redisKeys.examBookings(c.examId), c.totalBookings] as const, [redisKeys.examCapacity(c.examId), c.capacity] as const]),
+      counts.flatMap((c) => [
+        [redisKeys.examBookings(c.examId), c.totalBookings] as const,
+        [redisKeys.examCapacity(c.examId), c.capacity] as const,
+      ]),
       ttlMs,
     );
   } catch (err) {

@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 export const loginInput = z
   .object({
-    studentId: z.string().trim().min(1, 'Enter your student ID').max(50).regex(/^[\w-]+$/, 'Student IDs are letters, digits and dashes'),
+    studentId: z
+      .string()
+      .trim()
+      .min(1, 'Enter your student ID')
+      .max(50)
+      .regex(/^[\w-]+$/, 'Student IDs are letters, digits and dashes'),
     email: z.string().trim().max(254).pipe(z.email('Enter a valid email address')),
   })
   .strict();

@@ -7,7 +7,13 @@ export const authRouter = router({
     const session = await login(ctx, input, ctx.req?.ip ?? 'unknown');
     // Also as an httpOnly cookie, so a browser frontend never has to keep the token in script reach.
     const { cookieName, cookieSameSite, cookieSecure } = ctx.config.session;
-    ctx.res?.cookie(cookieName, session.token, { httpOnly: true, secure: cookieSecure, sameSite: cookieSameSite, expires: session.expiresAt, path: '/' });
+    ctx.res?.cookie(cookieName, session.token, {
+      httpOnly: true,
+      secure: cookieSecure,
+      sameSite: cookieSameSite,
+      expires: session.expiresAt,
+      path: '/',
+    });
     return session;
   }),
   logout: publicProcedure.mutation(({ ctx }) => {

@@ -6,7 +6,12 @@ export const createBookingInput = z
   .object({
     examId: examIdField,
     /** Same key + same input ⇒ the same booking, however often it is sent. */
-    idempotencyKey: z.string().min(8).max(100).regex(/^[\w:.-]+$/, 'letters, digits and - _ : . only').optional(),
+    idempotencyKey: z
+      .string()
+      .min(8)
+      .max(100)
+      .regex(/^[\w:.-]+$/, 'letters, digits and - _ : . only')
+      .optional(),
     attendingLocation: z.string().trim().min(1).max(100).optional(),
     dominantHand: z.enum(['Left', 'Right']).optional(),
   })

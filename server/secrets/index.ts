@@ -6,6 +6,9 @@ export { SecretError, type SecretReader } from './secretsManager';
 
 /** A Secrets Manager reader when the configuration names any secret; none otherwise (dev). */
 export function secretReaderFor(config: Config): SecretReader | undefined {
-  const named = (config.database.kind === 'postgres' && config.database.secretId) || (config.redis.kind === 'redis' && config.redis.secretId) || config.session.secretId;
+  const named =
+    (config.database.kind === 'postgres' && config.database.secretId) ||
+    (config.redis.kind === 'redis' && config.redis.secretId) ||
+    config.session.secretId;
   return named ? createSecretReader(config.aws) : undefined;
 }

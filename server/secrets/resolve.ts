@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { parseRedisSecret, parseSessionSecret } from './shapes';
 import { SecretError, type SecretReader } from './secretsManager';
+import { parseRedisSecret, parseSessionSecret } from './shapes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,10 +27,20 @@ export async function applyStartupSecrets(config: Config, read: SecretReader, lo
   let { redis, session } = config;
   if (redis.kind === 'redis' && redis.secretId) {
     const secret = parseRedisSecret(redis.secretId, await readWithRetry(read, redis.secretId, log));
-    redis = { ...redis, password: secret.password, username: secret.username ?? redis.username, host: secret.host ?? redis.host, port: secret.port ?? redis.port };
+    redis = {
+      ...redis,
+      password: secret.password,
+      username: secret.username ?? redis.username,
+      host: secret.host ?? redis.host,
+      port: secret.port ?? redis.port,
+    };
   }
   if (session.secretId) {
-    session = { ...session, secret: parseSessionSecret(session.secretId, await readWithRetry(read, session.secretId, log)), secretIsEphemeral: false };
+    session = {
+      ...session,
+      secret: parseSessionSecret(session.secretId, await readWithRetry(read, session.secretId, log)),
+      secretIsEphemeral: false,
+    };
   }
   return { ...config, redis, session };
 }

@@ -3,7 +3,14 @@ import type { Config } from '../config';
 export type SecretReader = (secretId: string) => Promise<string>;
 
 /** Errors a retry cannot fix: the operator must change the secret, its name or the IAM policy. */
-const PERMANENT = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidRequestException', 'DecryptionFailure', 'InvalidParameterException']);
+const PERMANENT = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidRequestException',
+  'DecryptionFailure',
+  'InvalidParameterException',
+]);
 
 export class SecretError extends Error {
   /** Its message names the secret and the AWS error: health and logs show it as is. */
@@ -25,18 +32,32 @@ export function createSecretReader(aws: Config['aws']): SecretReader {
   const sdk = import('@aws-sdk/client-secrets-manager');
   const client = sdk.then(
     ({ SecretsManagerClient }) =>
-      new SecretsManagerClient({ region: aws.region, ...(aws.secretsManagerEndpoint ? { endpoint: aws.secretsManagerEndpoint } : {}), maxAttempts: 3 }),
+      new SecretsManagerClient({
+        region: aws.region,
+        ...(aws.secretsManagerEndpoint ? { endpoint: aws.secretsManagerEndpoint } : {}),
+        maxAttempts: 3,
+      }),
   );
   return async (secretId) => {
     try {
       const { GetSecretValueCommand } = await sdk;
       const { SecretString } = await (await client).send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (SecretString === undefined) throw new SecretError(secretId, `secret ${secretId} has no SecretString (binary secrets are not supported)`, true);
+      if (SecretString === undefined)
+        throw new SecretError(
+          secretId,
+          `secret ${secretId} has no SecretString (binary secrets are not supported)`,
+          true,
+        );
       return SecretString;
     } catch (err) {
       if (err instanceof SecretError) throw err;
       const name = (err as { name?: string }).name ?? 'Error';
-      throw new SecretError(secretId, `reading secret ${secretId} failed: ${name}: ${(err as Error).message}`, PERMANENT.has(name), { cause: err });
+      throw new SecretError(
+        secretId,
+        `reading secret ${secretId} failed: ${name}: ${(err as Error).message}`,
+        PERMANENT.has(name),
+        { cause: err },
+      );
     }
   };
 }

@@ -42,17 +42,31 @@ function shaped<T>(schema: z.ZodType<T>, secretId: string, value: unknown, expec
 }
 
 export const parseDatabaseSecret = (secretId: string, text: string) =>
-  shaped(databaseSecret, secretId, parseJson(secretId, text), 'an RDS credentials secret ({ "username", "password" }, optionally host/port/dbname)');
+  shaped(
+    databaseSecret,
+    secretId,
+    parseJson(secretId, text),
+    'an RDS credentials secret ({ "username", "password" }, optionally host/port/dbname)',
+  );
 
 export function parseRedisSecret(secretId: string, text: string): RedisSecret {
   const json = parseJson(secretId, text);
-  return shaped(redisSecret, secretId, typeof json === 'object' && json !== null ? json : { password: text }, 'a Redis AUTH secret');
+  return shaped(
+    redisSecret,
+    secretId,
+    typeof json === 'object' && json !== null ? json : { password: text },
+    'a Redis AUTH secret',
+  );
 }
 
 /** The session-signing secret: a plain string, or JSON with one string field (`secret`, `SESSION_SECRET`). */
 export function parseSessionSecret(secretId: string, text: string): string {
   const json = parseJson(secretId, text);
-  const value = typeof json === 'object' && json !== null ? ((json as Record<string, unknown>).secret ?? (json as Record<string, unknown>).SESSION_SECRET) : text;
-  if (typeof value !== 'string' || value.length < 32) throw new SecretError(secretId, `secret ${secretId} must hold a session secret of 32+ characters`, true);
+  const value =
+    typeof json === 'object' && json !== null
+      ? ((json as Record<string, unknown>).secret ?? (json as Record<string, unknown>).SESSION_SECRET)
+      : text;
+  if (typeof value !== 'string' || value.length < 32)
+    throw new SecretError(secretId, `secret ${secretId} must hold a session secret of 32+ characters`, true);
   return value;
 }

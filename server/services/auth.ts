@@ -24,7 +24,8 @@ export async function login(ctx: InnerContext, input: LoginInput, clientIp: stri
     contactId: contact.contactId,
     studentId: contact.studentId ?? input.studentId,
     email: contact.email ?? input.email,
-    name: contact.studentName?.trim() || [contact.firstname, contact.lastname].filter(Boolean).join(' ') || input.studentId,
+    name:
+      contact.studentName?.trim() || [contact.firstname, contact.lastname].filter(Boolean).join(' ') || input.studentId,
   };
   const { token, expiresAt } = await issueSessionToken(session, ctx.config.session, ctx.now());
   return { token, expiresAt, contact: session };

@@ -1,4 +1,7 @@
+import type { Transaction } from '../../db/client';
 import {
+  type BookingCursor,
+  type BookingView,
   findActiveDuplicate,
   findBookingByIdempotencyKey,
   findOwnBooking,
@@ -6,21 +9,18 @@ import {
   listOwnBookings,
   lockOwnBooking,
   markCancelled,
-  type BookingCursor,
-  type BookingView,
 } from '../../db/queries/bookings';
 import { adjustBalance, findBalances, lockBalances } from '../../db/queries/contacts';
 import { countActiveBookings, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
-import type { Transaction } from '../../db/client';
 import type { StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
 import { DomainError, uniqueViolationOf } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { withLock } from '../redis/lock';
-import { readSeatCounts, writeSeatCounts, type SeatCount } from '../redis/seatCounters';
+import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
 import type { CancelBookingInput, CreateBookingInput, ListBookingsInput } from '../routers/bookings.schema';
 import { formatBookingCode } from './bookingCode';
-import { availableFor, chooseCredit, refundColumnFor, ruleFor, type CreditBalances } from './creditRules';
+import { availableFor, type CreditBalances, chooseCredit, refundColumnFor, ruleFor } from './creditRules';
 import { studentGone } from './credits';
 import { bookability } from './exams';
 
@@ -66,7 +66,12 @@ function createdView(booking: BookingView, balances: CreditBalances) {
 export type CreatedBooking = ReturnType<typeof createdView>;
 
 /** A repeat of the same request returns the first answer; the same key with other input is refused. */
-async function replayFor(ctx: StudentContext, db: InnerContext['db'] | Transaction, key: string, input: CreateBookingInput) {
+async function replayFor(
+  ctx: StudentContext,
+  db: InnerContext['db'] | Transaction,
+  key: string,
+  input: CreateBookingInput,
+) {
   const existing = await findBookingByIdempotencyKey(db, key);
   if (!existing) return undefined;
   const sameRequest =
@@ -74,7 +79,10 @@ async function replayFor(ctx: StudentContext, db: InnerContext['db'] | Transacti
     existing.attendingLocation === (input.attendingLocation ?? null) &&
     existing.dominantHand === (input.dominantHand ?? null);
   if (!sameRequest) {
-    throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used for a different booking request.');
+    throw new DomainError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was already used for a different booking request.',
+    );
   }
   const balances = await findBalances(db, ctx.user.contactId);
   if (!balances) throw studentGone();
@@ -86,7 +94,11 @@ async function replayFor(ctx: StudentContext, db: InnerContext['db'] | Transacti
  * mirrored counter says no seat is left. Runs before and while waiting for the lock, so a stampede
  * on a filled session drains without queueing for it. Never books: that takes the transaction.
  */
-async function settledWithoutLock(ctx: StudentContext, input: CreateBookingInput, key: string | undefined): Promise<CreatedBooking | undefined> {
+async function settledWithoutLock(
+  ctx: StudentContext,
+  input: CreateBookingInput,
+  key: string | undefined,
+): Promise<CreatedBooking | undefined> {
   const seats = (await readSeatCounts(ctx.kv, [input.examId], ctx.logger)).get(input.examId);
   if (!seats || seats.totalBookings < seats.capacity) return undefined;
   const replay = key ? await replayFor(ctx, ctx.db, key, input) : undefined;
@@ -94,7 +106,12 @@ async function settledWithoutLock(ctx: StudentContext, input: CreateBookingInput
   throw new DomainError('EXAM_FULL', 'This session is full.', { capacity: seats.capacity });
 }
 
-async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: CreateBookingInput, key: string | undefined): Promise<Outcome<CreatedBooking>> {
+async function bookInTransaction(
+  tx: Transaction,
+  ctx: StudentContext,
+  input: CreateBookingInput,
+  key: string | undefined,
+): Promise<Outcome<CreatedBooking>> {
   const { user } = ctx;
   const now = ctx.now();
   // Lock order everywhere: session row, then booking row, then student row. No deadlocks.
@@ -108,11 +125,18 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
 
   const window = bookability(exam, now);
   if (window !== 'open') {
-    const why = { inactive: 'is not open for booking', 'not-yet-open': 'has not opened for booking yet', started: 'has already started' }[window];
+    const why = {
+      inactive: 'is not open for booking',
+      'not-yet-open': 'has not opened for booking yet',
+      started: 'has already started',
+    }[window];
     throw new DomainError('EXAM_NOT_BOOKABLE', `This session ${why}.`, { reason: window });
   }
   const rule = ruleFor(exam.mockType);
-  if (!rule) throw new DomainError('EXAM_NOT_BOOKABLE', `Sessions of type "${exam.mockType}" cannot be booked online.`, { reason: 'unknown-type' });
+  if (!rule)
+    throw new DomainError('EXAM_NOT_BOOKABLE', `Sessions of type "${exam.mockType}" cannot be booked online.`, {
+      reason: 'unknown-type',
+    });
 
   const taken = await countActiveBookings(tx, exam.examId);
   const seats = { examId: exam.examId, capacity: exam.capacity };
@@ -122,7 +146,9 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
 
   const duplicate = await findActiveDuplicate(tx, user.contactId, exam.examDate, exam.mockType);
   if (duplicate) {
-    throw new DomainError('DUPLICATE_BOOKING', `You already have a ${exam.mockType} booking on ${exam.examDate}.`, { bookingId: duplicate.bookingId });
+    throw new DomainError('DUPLICATE_BOOKING', `You already have a ${exam.mockType} booking on ${exam.examDate}.`, {
+      bookingId: duplicate.bookingId,
+    });
   }
 
   const prerequisites = exam.prerequisiteExamIds ?? [];
@@ -130,7 +156,11 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
     const satisfied = await satisfiedPrerequisites(tx, user.contactId, prerequisites);
     const missing = prerequisites.filter((id) => !satisfied.has(id));
     if (missing.length > 0) {
-      throw new DomainError('PREREQUISITES_NOT_MET', 'This discussion needs a booking on the sessions it reviews first.', { missingExamIds: missing });
+      throw new DomainError(
+        'PREREQUISITES_NOT_MET',
+        'This discussion needs a booking on the sessions it reviews first.',
+        { missingExamIds: missing },
+      );
     }
   }
 
@@ -138,7 +168,11 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
   if (!balances) throw studentGone();
   const credit = chooseCredit(rule, balances);
   if (!credit) {
-    throw new DomainError('INSUFFICIENT_CREDITS', `You have no credits left for ${exam.mockType} sessions.`, availableFor(rule, balances));
+    throw new DomainError(
+      'INSUFFICIENT_CREDITS',
+      `You have no credits left for ${exam.mockType} sessions.`,
+      availableFor(rule, balances),
+    );
   }
   const remaining = await adjustBalance(tx, user.contactId, credit.column, -1);
 
@@ -167,8 +201,13 @@ async function bookInTransaction(tx: Transaction, ctx: StudentContext, input: Cr
 /** Constraint violations that lost a race with a concurrent request, as the answer the loser gets. */
 function raceLoss(err: unknown): DomainError | undefined {
   const constraint = uniqueViolationOf(err);
-  if (constraint === DUPLICATE_INDEX) return new DomainError('DUPLICATE_BOOKING', 'You already have a booking of this type on that date.');
-  if (constraint === IDEMPOTENCY_INDEX) return new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used for a different booking request.');
+  if (constraint === DUPLICATE_INDEX)
+    return new DomainError('DUPLICATE_BOOKING', 'You already have a booking of this type on that date.');
+  if (constraint === IDEMPOTENCY_INDEX)
+    return new DomainError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was already used for a different booking request.',
+    );
   return undefined;
 }
 
@@ -204,44 +243,64 @@ export async function cancelBooking(ctx: StudentContext, input: CancelBookingInp
   if (!found) throw new DomainError('BOOKING_NOT_FOUND', 'No such booking.');
 
   const { lockTtlMs, lockWaitMs, seatCounterTtlMs } = ctx.config.booking;
-  return withLock(ctx.kv, redisKeys.examLock(found.examId), { ttlMs: lockTtlMs, waitMs: lockWaitMs }, ctx.logger, async () => {
-    const outcome = await ctx.bookingTransaction(async (tx) => {
-      const now = ctx.now();
-      const exam = await lockExam(tx, found.examId);
-      const booking = await lockOwnBooking(tx, user.contactId, input.bookingId);
-      if (!booking) throw new DomainError('BOOKING_NOT_FOUND', 'No such booking.');
-      if (booking.isActive !== 'Active') {
-        throw new DomainError('BOOKING_NOT_CANCELLABLE', `This booking is already ${booking.isActive.toLowerCase()}.`, { status: booking.isActive });
-      }
-      const cutoffMs = ctx.config.booking.cancellationCutoffMs;
-      if (booking.startTime && now.getTime() >= booking.startTime.getTime() - cutoffMs) {
-        throw new DomainError('BOOKING_NOT_CANCELLABLE', 'This session has started or is past its cancellation cutoff.', { cutoffHours: cutoffMs / 3_600_000 });
-      }
+  return withLock(
+    ctx.kv,
+    redisKeys.examLock(found.examId),
+    { ttlMs: lockTtlMs, waitMs: lockWaitMs },
+    ctx.logger,
+    async () => {
+      const outcome = await ctx.bookingTransaction(async (tx) => {
+        const now = ctx.now();
+        const exam = await lockExam(tx, found.examId);
+        const booking = await lockOwnBooking(tx, user.contactId, input.bookingId);
+        if (!booking) throw new DomainError('BOOKING_NOT_FOUND', 'No such booking.');
+        if (booking.isActive !== 'Active') {
+          throw new DomainError(
+            'BOOKING_NOT_CANCELLABLE',
+            `This booking is already ${booking.isActive.toLowerCase()}.`,
+            { status: booking.isActive },
+          );
+        }
+        const cutoffMs = ctx.config.booking.cancellationCutoffMs;
+        if (booking.startTime && now.getTime() >= booking.startTime.getTime() - cutoffMs) {
+          throw new DomainError(
+            'BOOKING_NOT_CANCELLABLE',
+            'This session has started or is past its cancellation cutoff.',
+            { cutoffHours: cutoffMs / 3_600_000 },
+          );
+        }
 
-      const refundColumn = refundColumnFor(booking.tokenUsed);
-      const cancelled = await markCancelled(tx, booking.bookingId, { refunded: Boolean(refundColumn), reason: input.reason, now });
-      if (!cancelled) throw new DomainError('BOOKING_NOT_CANCELLABLE', 'This booking was already cancelled.');
-      const balances = refundColumn ? await adjustBalance(tx, user.contactId, refundColumn, +1) : await lockBalances(tx, user.contactId);
+        const refundColumn = refundColumnFor(booking.tokenUsed);
+        const cancelled = await markCancelled(tx, booking.bookingId, {
+          refunded: Boolean(refundColumn),
+          reason: input.reason,
+          now,
+        });
+        if (!cancelled) throw new DomainError('BOOKING_NOT_CANCELLABLE', 'This booking was already cancelled.');
+        const balances = refundColumn
+          ? await adjustBalance(tx, user.contactId, refundColumn, +1)
+          : await lockBalances(tx, user.contactId);
 
-      let seats: SeatCount | undefined;
-      if (exam) {
-        const taken = await countActiveBookings(tx, exam.examId);
-        await setTotalBookings(tx, exam.examId, taken);
-        seats = { examId: exam.examId, capacity: exam.capacity, totalBookings: taken };
-      }
-      return {
-        result: {
-          bookingId: booking.bookingId,
-          status: 'Cancelled' as const,
-          creditRefunded: refundColumn ? booking.tokenUsed : null,
-          creditsRemaining: balances ? creditsRemaining(booking.mockType, balances) : 0,
-        },
-        seats,
-      };
-    });
-    if (outcome.seats) await writeSeatCounts(ctx.kv, [outcome.seats], seatCounterTtlMs, ctx.logger);
-    return outcome.result;
-  });
+        let seats: SeatCount | undefined;
+        if (exam) {
+          const taken = await countActiveBookings(tx, exam.examId);
+          await setTotalBookings(tx, exam.examId, taken);
+          seats = { examId: exam.examId, capacity: exam.capacity, totalBookings: taken };
+        }
+        return {
+          result: {
+            bookingId: booking.bookingId,
+            status: 'Cancelled' as const,
+            creditRefunded: refundColumn ? booking.tokenUsed : null,
+            creditsRemaining: balances ? creditsRemaining(booking.mockType, balances) : 0,
+          },
+          seats,
+        };
+      });
+      if (outcome.seats) await writeSeatCounts(ctx.kv, [outcome.seats], seatCounterTtlMs, ctx.logger);
+      return outcome.result;
+    },
+  );
 }
 
 type ListedBooking = Awaited<ReturnType<typeof listOwnBookings>>[number];
@@ -250,14 +309,22 @@ type ListedBooking = Awaited<ReturnType<typeof listOwnBookings>>[number];
 function bookingView(row: Omit<ListedBooking, 'sortKey'>, now: Date) {
   const { contactId: _owner, idempotencyKey: _key, isActive, ...rest } = row;
   const past = row.startTime !== null && row.startTime <= now;
-  return { ...rest, bookingCode: row.bookingCode ?? '', status: isActive === 'Active' && past ? ('Completed' as const) : (isActive as 'Active' | 'Cancelled' | 'Completed') };
+  return {
+    ...rest,
+    bookingCode: row.bookingCode ?? '',
+    status: isActive === 'Active' && past ? ('Completed' as const) : (isActive as 'Active' | 'Cancelled' | 'Completed'),
+  };
 }
 
 const encodeCursor = (c: BookingCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 function decodeCursor(raw: string): BookingCursor {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<BookingCursor>;
-    if (typeof parsed.sortKey === 'string' && typeof parsed.bookingId === 'string' && /^[0-9a-f-]{36}$/i.test(parsed.bookingId)) {
+    if (
+      typeof parsed.sortKey === 'string' &&
+      typeof parsed.bookingId === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(parsed.bookingId)
+    ) {
       return { sortKey: parsed.sortKey, bookingId: parsed.bookingId };
     }
   } catch {
@@ -269,12 +336,18 @@ function decodeCursor(raw: string): BookingCursor {
 export async function listMyBookings(ctx: StudentContext, input: ListBookingsInput) {
   const now = ctx.now();
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const rows = await listOwnBookings(ctx.db, ctx.user.contactId, { filter: input.filter, now, cursor, limit: input.limit });
+  const rows = await listOwnBookings(ctx.db, ctx.user.contactId, {
+    filter: input.filter,
+    now,
+    cursor,
+    limit: input.limit,
+  });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
     items: page.map(({ sortKey: _sortKey, ...row }) => bookingView(row, now)),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ sortKey: last.sortKey, bookingId: last.bookingId }) : null,
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor({ sortKey: last.sortKey, bookingId: last.bookingId }) : null,
   };
 }
 

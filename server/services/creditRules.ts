@@ -39,7 +39,10 @@ const SHARED: { column: CreditColumn; token: TokenType } = { column: 'sharedMock
 export const ruleFor = (mockType: string): CreditRule | undefined => RULES[mockType as MockType];
 
 /** The credit a booking of this type would spend now: specific first, then shared where allowed. */
-export function chooseCredit(rule: CreditRule, balances: CreditBalances): { column: CreditColumn; token: TokenType } | undefined {
+export function chooseCredit(
+  rule: CreditRule,
+  balances: CreditBalances,
+): { column: CreditColumn; token: TokenType } | undefined {
   if (balances[rule.specific] > 0) return { column: rule.specific, token: rule.token };
   if (rule.sharedFallback && balances.sharedMockCredits > 0) return SHARED;
   return undefined;

@@ -2,12 +2,13 @@ import { findBalances } from '../../db/queries/contacts';
 import type { StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
 import { DomainError } from '../errors';
-import { availableFor, ruleFor, type CreditBalances } from './creditRules';
+import { availableFor, type CreditBalances, ruleFor } from './creditRules';
 
 type StudentContext = InnerContext & { user: StudentSession };
 
 /** A valid token whose student row has since gone (merged or deleted in HubSpot). */
-export const studentGone = () => new DomainError('UNAUTHENTICATED', 'Your student record is no longer available; please log in again.');
+export const studentGone = () =>
+  new DomainError('UNAUTHENTICATED', 'Your student record is no longer available; please log in again.');
 
 export async function myBalances(ctx: StudentContext): Promise<CreditBalances> {
   const balances = await findBalances(ctx.db, ctx.user.contactId);

@@ -1,7 +1,7 @@
 import { findExam, listBookableExams } from '../../db/queries/exams';
 import type { InnerContext } from '../context';
 import { DomainError } from '../errors';
-import { readSeatCounts, writeSeatCounts, type SeatCount } from '../redis/seatCounters';
+import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
 import type { AvailableExamsInput } from '../routers/exams.schema';
 
 /** "limited" when this many seats or fewer remain. */
@@ -25,8 +25,14 @@ interface CountedExam {
  * instance), the row's own count otherwise, which is then mirrored into Redis for the next reader.
  */
 async function withSeats<T extends CountedExam>(ctx: Pick<InnerContext, 'kv' | 'logger' | 'config'>, rows: T[]) {
-  const cached = await readSeatCounts(ctx.kv, rows.map((r) => r.examId), ctx.logger);
-  const missing: SeatCount[] = rows.filter((r) => !cached.has(r.examId)).map(({ examId, totalBookings, capacity }) => ({ examId, totalBookings, capacity }));
+  const cached = await readSeatCounts(
+    ctx.kv,
+    rows.map((r) => r.examId),
+    ctx.logger,
+  );
+  const missing: SeatCount[] = rows
+    .filter((r) => !cached.has(r.examId))
+    .map(({ examId, totalBookings, capacity }) => ({ examId, totalBookings, capacity }));
   if (missing.length > 0) await writeSeatCounts(ctx.kv, missing, ctx.config.booking.seatCounterTtlMs, ctx.logger);
   return rows.map((row) => {
     const counted = cached.get(row.examId);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
@@ -23,7 +23,11 @@ export function cleanEnv(env: Record<string, string>): Record<string, string> {
 }
 
 /** Runs `server/main.ts` exactly as `npm start` does (node --import tsx), in its own process. */
-export function runServerProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | string>; stderr: () => string } {
+export function runServerProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<number | string>;
+  stderr: () => string;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
     env: cleanEnv(env),
@@ -40,7 +44,10 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
   const { child, exited, stderr } = runServerProcess(env);
   const logs: Array<Record<string, unknown>> = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr()}`)),
+      timeoutMs,
+    );
     exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr()}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;

@@ -40,7 +40,11 @@ function parseChecks(stdout: string): DoctorRun['checks'] {
  * the environment given: nothing of the test runner's shell leaks in. `cwd` runs another copy of
  * the service (e.g. an install with a package missing).
  */
-export async function runDoctorCli(env: Record<string, string>, args: string[] = [], options: { cwd?: string; timeoutMs?: number } = {}): Promise<DoctorRun> {
+export async function runDoctorCli(
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<DoctorRun> {
   const { cwd = repoRoot, timeoutMs = 60_000 } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/doctor.ts', ...args], {
     cwd,
@@ -64,10 +68,12 @@ export async function runDoctorCli(env: Record<string, string>, args: string[] =
  */
 export function installWithout(missingPackage: string): string {
   const root = mkdtempSync(join(tmpdir(), 'mbt-pruned-install-'));
-  for (const entry of ['server', 'db', 'package.json', 'tsconfig.json']) cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
+  for (const entry of ['server', 'db', 'package.json', 'tsconfig.json'])
+    cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
   mkdirSync(join(root, 'node_modules'));
   for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
-    if (entry !== missingPackage) symlinkSync(realpathSync(join(repoRoot, 'node_modules', entry)), join(root, 'node_modules', entry));
+    if (entry !== missingPackage)
+      symlinkSync(realpathSync(join(repoRoot, 'node_modules', entry)), join(root, 'node_modules', entry));
   }
   return root;
 }

@@ -16,11 +16,17 @@ const unique = () => `${process.pid}-${++sequence}-${Math.floor(Math.random() * 
 
 export async function insertContact(
   db: pg.Client,
-  credits: Partial<Record<'sj_credits' | 'cs_credits' | 'sjmini_credits' | 'mock_discussion_token' | 'shared_mock_credits', number>> = {},
+  credits: Partial<
+    Record<'sj_credits' | 'cs_credits' | 'sjmini_credits' | 'mock_discussion_token' | 'shared_mock_credits', number>
+  > = {},
   fields: { studentId?: string; email?: string; firstname?: string } = {},
 ): Promise<TestContact> {
   const id = unique();
-  const contact = { contactId: `contact-${id}`, studentId: fields.studentId ?? `S${id}`, email: fields.email ?? `student${id}@example.com` };
+  const contact = {
+    contactId: `contact-${id}`,
+    studentId: fields.studentId ?? `S${id}`,
+    email: fields.email ?? `student${id}@example.com`,
+  };
   await db.query(
     `insert into hubspot_contact_credits (hubspot_id, student_id, email, firstname, lastname, sj_credits, cs_credits, sjmini_credits, mock_discussion_token, shared_mock_credits)
      values ($1, $2, $3, $4, 'Tester', $5, $6, $7, $8, $9)`,
@@ -87,7 +93,13 @@ export async function insertBookingRow(
   const { rows } = await db.query(
     `insert into hubspot_bookings (associated_contact_id, associated_mock_exam, exam_date, start_time, end_time, mock_type, token_used, is_active, attendance)
      select $1, hubspot_id, exam_date, start_time, end_time, mock_type, $3, $4, $5 from hubspot_mock_exams where hubspot_id = $2 returning id`,
-    [contactId, examId, fields.tokenUsed ?? 'Clinical Skills Token', fields.status ?? 'Active', fields.attendance ?? null],
+    [
+      contactId,
+      examId,
+      fields.tokenUsed ?? 'Clinical Skills Token',
+      fields.status ?? 'Active',
+      fields.attendance ?? null,
+    ],
   );
   if (!rows[0]) throw new Error(`no session ${examId} to book`);
   return rows[0].id as string;

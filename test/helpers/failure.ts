@@ -1,4 +1,4 @@
-import { isAppError, type AppErrorCode } from '../../client/src';
+import { type AppErrorCode, isAppError } from '../../client/src';
 
 export interface ErrorData {
   appCode: AppErrorCode;

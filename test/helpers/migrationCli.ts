@@ -13,7 +13,11 @@ export interface CliRun {
  * Runs a migration CLI exactly as `npm run migrate:*` does (node --import tsx), with only the
  * environment an operator would set. TZ is not UTC on purpose: nothing may depend on it.
  */
-export async function runMigrationCli(script: 'migrateImport' | 'migrateVerify', args: string[], env: Record<string, string>): Promise<CliRun> {
+export async function runMigrationCli(
+  script: 'migrateImport' | 'migrateVerify',
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliRun> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
   const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   const child = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {

@@ -17,7 +17,11 @@ export interface SecretsManagerEndpoint {
 }
 
 /** Credentials the SDK needs to sign requests; the endpoint does not check them. */
-export const FAKE_AWS_ENV = { AWS_REGION: 'ca-central-1', AWS_ACCESS_KEY_ID: 'AKIDTESTONLY', AWS_SECRET_ACCESS_KEY: 'test-only-secret-key' };
+export const FAKE_AWS_ENV = {
+  AWS_REGION: 'ca-central-1',
+  AWS_ACCESS_KEY_ID: 'AKIDTESTONLY',
+  AWS_SECRET_ACCESS_KEY: 'test-only-secret-key',
+};
 
 export async function startSecretsManagerEndpoint(): Promise<SecretsManagerEndpoint> {
   const secrets = new Map<string, { value: string; version: number }>();
@@ -34,12 +38,17 @@ export async function startSecretsManagerEndpoint(): Promise<SecretsManagerEndpo
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      if (target !== 'secretsmanager.GetSecretValue') return fail(res, 'InvalidRequestException', `unsupported operation ${target}`);
+      if (target !== 'secretsmanager.GetSecretValue')
+        return fail(res, 'InvalidRequestException', `unsupported operation ${target}`);
       const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
       if (!SecretId) return fail(res, 'InvalidParameterException', 'SecretId is required');
       reads.set(SecretId, (reads.get(SecretId) ?? 0) + 1);
       if (denied.has(SecretId)) {
-        return fail(res, 'AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/app is not authorized to perform: secretsmanager:GetSecretValue on resource: ${SecretId}`);
+        return fail(
+          res,
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/app is not authorized to perform: secretsmanager:GetSecretValue on resource: ${SecretId}`,
+        );
       }
       const secret = secrets.get(SecretId);
       if (!secret) return fail(res, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
@@ -61,7 +70,10 @@ export async function startSecretsManagerEndpoint(): Promise<SecretsManagerEndpo
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     put(secretId, value) {
       const previous = secrets.get(secretId);
-      secrets.set(secretId, { value: typeof value === 'string' ? value : JSON.stringify(value), version: (previous?.version ?? 0) + 1 });
+      secrets.set(secretId, {
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+        version: (previous?.version ?? 0) + 1,
+      });
     },
     deny: (secretId) => void denied.add(secretId),
     reads,

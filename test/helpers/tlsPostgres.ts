@@ -1,6 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +34,10 @@ export interface TlsPostgres {
   /** A CA that signed nothing this server presents. */
   otherCaPath: string;
   /** A login role and a database it owns; with `migrated`, the service's migrations are applied. */
-  createRoleWithDatabase(options: { password: string; migrated?: boolean }): Promise<{ user: string; database: string; password: string }>;
+  createRoleWithDatabase(options: {
+    password: string;
+    migrated?: boolean;
+  }): Promise<{ user: string; database: string; password: string }>;
   /** The DB_* variables for a role, with verify-full against the right CA. */
   env(role: { user: string; database: string; password: string }): Record<string, string>;
   /** A superuser connection (TLS, verified) for arranging things, to `postgres` or the named database. */
@@ -68,17 +80,23 @@ function requireOpenssl(): void {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
   } catch {
-    throw new Error('test/helpers/tlsPostgres.ts needs `openssl` on PATH to generate the test CA and server certificate (Debian: apt-get install openssl).');
+    throw new Error(
+      'test/helpers/tlsPostgres.ts needs `openssl` on PATH to generate the test CA and server certificate (Debian: apt-get install openssl).',
+    );
   }
 }
 
 function postgresUid(): { uid: number; gid: number } | undefined {
   if (!isRoot) return undefined;
   try {
-    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()));
+    const [uid, gid] = ['-u', '-g'].map((flag) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()),
+    );
     return { uid: uid!, gid: gid! };
   } catch {
-    throw new Error('test/helpers/tlsPostgres.ts runs as root, so it needs a `postgres` system user to run the server as (PostgreSQL refuses root).');
+    throw new Error(
+      'test/helpers/tlsPostgres.ts runs as root, so it needs a `postgres` system user to run the server as (PostgreSQL refuses root).',
+    );
   }
 }
 
@@ -96,15 +114,71 @@ const openssl = (args: string[], cwd: string) => run('openssl', args, { cwd });
 async function makeCertificates(dir: string): Promise<void> {
   const ca = (name: string) =>
     openssl(
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-        '-keyout', `${name}.key`, '-out', `${name}.crt`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+      ],
       dir,
     );
   await Promise.all([ca('test-ca'), ca('other-ca')]);
-  await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'test-ca.crt', '-CAkey', 'test-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt'], dir);
+  await openssl(
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    ],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'test-ca.crt',
+      '-CAkey',
+      'test-ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+      '-out',
+      'server.crt',
+    ],
+    dir,
+  );
   chmodSync(join(dir, 'server.key'), 0o600);
 }
 
@@ -122,7 +196,14 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
 
   const stopSync = () => {
     // Last resort when the test process dies without afterAll: never leave a server running.
-    if (started) execFileSync(isRoot ? 'runuser' : pgCtl, isRoot ? ['-u', 'postgres', '--', pgCtl, 'stop', '-D', data, '-m', 'immediate'] : ['stop', '-D', data, '-m', 'immediate'], { stdio: 'ignore' });
+    if (started)
+      execFileSync(
+        isRoot ? 'runuser' : pgCtl,
+        isRoot
+          ? ['-u', 'postgres', '--', pgCtl, 'stop', '-D', data, '-m', 'immediate']
+          : ['stop', '-D', data, '-m', 'immediate'],
+        { stdio: 'ignore' },
+      );
     rmSync(dir, { recursive: true, force: true });
   };
   const onExit = () => {
@@ -139,10 +220,25 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     if (owner) for (const f of ['', ...readdirSync(dir)]) chownSync(join(dir, f), owner.uid, owner.gid);
     chmodSync(dir, 0o700);
 
-    await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', `--pwfile=${join(dir, 'pwfile')}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    await asPostgres(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      `--pwfile=${join(dir, 'pwfile')}`,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     const port = await freePort();
     // Only TLS, only passwords checked by SCRAM: a plain connection gets 28000 "… no encryption".
-    writeFileSync(join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n');
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      'hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n',
+    );
     writeFileSync(
       join(data, 'postgresql.auto.conf'),
       [
@@ -163,15 +259,26 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     process.once('exit', onExit);
     started = true;
     const pgCtlWithLog = (action: 'start' | 'restart') =>
-      asPostgres(pgCtl, [action, '-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '15']).catch((err: unknown) => {
-        const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-2_000) : '(no log)';
-        throw new Error(`the TLS test PostgreSQL did not ${action}: ${(err as Error).message}\n${log}`);
-      });
+      asPostgres(pgCtl, [action, '-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '15']).catch(
+        (err: unknown) => {
+          const log = existsSync(join(dir, 'server.log'))
+            ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-2_000)
+            : '(no log)';
+          throw new Error(`the TLS test PostgreSQL did not ${action}: ${(err as Error).message}\n${log}`);
+        },
+      );
     await pgCtlWithLog('start');
 
     const caPath = join(dir, 'test-ca.crt');
     const admin = async (database = 'postgres') => {
-      const client = new pg.Client({ host: 'localhost', port, user: 'postgres', password: superuserPassword, database, ssl: { ca: readFileSync(caPath, 'utf8') } });
+      const client = new pg.Client({
+        host: 'localhost',
+        port,
+        user: 'postgres',
+        password: superuserPassword,
+        database,
+        ssl: { ca: readFileSync(caPath, 'utf8') },
+      });
       // A test that restarts the server would otherwise die with this connection.
       client.on('error', () => undefined);
       await client.connect();
@@ -215,7 +322,8 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         process.off('exit', onExit);
         try {
           // A test that failed between halt() and resume() leaves it stopped already.
-          if (existsSync(join(data, 'postmaster.pid'))) await asPostgres(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']);
+          if (existsSync(join(data, 'postmaster.pid')))
+            await asPostgres(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { messageFor } from './errors';
 import { useTRPC } from './trpc';
 
@@ -34,7 +34,8 @@ function WhoAmI() {
   return (
     <p data-testid="whoami">
       Logged in as {me.data.name}
-      {credits.data && ` — Clinical Skills credits: ${credits.data.csCredits}, shared: ${credits.data.sharedMockCredits}`}
+      {credits.data &&
+        ` — Clinical Skills credits: ${credits.data.csCredits}, shared: ${credits.data.sharedMockCredits}`}
     </p>
   );
 }
