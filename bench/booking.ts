@@ -590,7 +590,11 @@ async function insertRows(
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
     const params: unknown[] = [];
-    const tuples = part.map((row) => `(${row.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
+    const placeholder = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const tuples = part.map((row) => `(${row.map(placeholder).join(', ')})`);
     await db.query(`insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`, params);
   }
 }

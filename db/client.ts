@@ -88,7 +88,10 @@ export function transactionsOn(pool: pg.Pool): TransactionRunner {
     let lost: Error | undefined;
     try {
       let db = bound.get(client);
-      if (!db) bound.set(client, (db = drizzlePg({ client, schema }) as unknown as Database));
+      if (!db) {
+        db = drizzlePg({ client, schema }) as unknown as Database;
+        bound.set(client, db);
+      }
       return await db.transaction(async (tx) => {
         const result = await work(tx);
         progress.workDone = true;

@@ -145,7 +145,7 @@ export function credentialedPool(
   class SourcedPool extends PoolClass {
     override connect(): Promise<pg.PoolClient>;
     override connect(callback: ConnectCallback): void;
-    override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
       const attempt = async (): Promise<pg.PoolClient> => {
         next = await source.current();
         try {

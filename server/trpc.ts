@@ -10,8 +10,10 @@ import { appCodeOf, DomainError, toTRPCError } from './errors';
  */
 function fieldErrorsOf(err: ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
-  const add = (path: PropertyKey[], message: string) =>
-    (fields[path.map(String).join('.') || '(input)'] ??= []).push(message);
+  const add = (path: PropertyKey[], message: string) => {
+    const field = path.map(String).join('.') || '(input)';
+    fields[field] = [...(fields[field] ?? []), message];
+  };
   for (const issue of err.issues) {
     if (issue.code === 'unrecognized_keys')
       for (const key of issue.keys) add([...issue.path, key], `Unrecognized key: "${key}"`);

@@ -153,8 +153,11 @@ function startLoad(): { calls: Call[]; stop(): Promise<void> } {
   };
 }
 
-const tally = (calls: Call[]) =>
-  calls.reduce<Record<string, number>>((t, c) => ({ ...t, [c.outcome]: (t[c.outcome] ?? 0) + 1 }), {});
+function tally(calls: Call[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { outcome } of calls) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
 
 async function bothAlive(): Promise<void> {
   for (const server of servers) {

@@ -18,7 +18,10 @@ const keys = new Map<string, KeyObject>();
 /** The HMAC key, imported once per secret: every request verifies a token, so this is on the hot path. */
 function keyOf(secret: string): KeyObject {
   let key = keys.get(secret);
-  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
   return key;
 }
 

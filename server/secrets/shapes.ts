@@ -24,7 +24,7 @@ const redisSecret = z.object({
 });
 export type RedisSecret = z.infer<typeof redisSecret>;
 
-function parseJson(secretId: string, text: string): unknown {
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -45,12 +45,12 @@ export const parseDatabaseSecret = (secretId: string, text: string) =>
   shaped(
     databaseSecret,
     secretId,
-    parseJson(secretId, text),
+    parseJson(text),
     'an RDS credentials secret ({ "username", "password" }, optionally host/port/dbname)',
   );
 
 export function parseRedisSecret(secretId: string, text: string): RedisSecret {
-  const json = parseJson(secretId, text);
+  const json = parseJson(text);
   return shaped(
     redisSecret,
     secretId,
@@ -61,7 +61,7 @@ export function parseRedisSecret(secretId: string, text: string): RedisSecret {
 
 /** The session-signing secret: a plain string, or JSON with one string field (`secret`, `SESSION_SECRET`). */
 export function parseSessionSecret(secretId: string, text: string): string {
-  const json = parseJson(secretId, text);
+  const json = parseJson(text);
   const value =
     typeof json === 'object' && json !== null
       ? ((json as Record<string, unknown>).secret ?? (json as Record<string, unknown>).SESSION_SECRET)

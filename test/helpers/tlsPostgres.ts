@@ -254,7 +254,8 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         'fsync = off',
         'synchronous_commit = off',
         'full_page_writes = off',
-      ].join('\n') + '\n',
+        '',
+      ].join('\n'),
     );
     process.once('exit', onExit);
     started = true;

@@ -64,7 +64,7 @@ function Sessions() {
           <span data-testid="seats">
             {session.availableSlots} of {session.capacity} seats ({session.status})
           </span>{' '}
-          <button onClick={() => book.mutate({ examId: session.examId })} disabled={book.isPending}>
+          <button type="button" onClick={() => book.mutate({ examId: session.examId })} disabled={book.isPending}>
             Book
           </button>
           {outcome?.examId === session.examId && <p role={outcome.ok ? 'status' : 'alert'}>{outcome.text}</p>}
