@@ -96,7 +96,7 @@ interface CliResult {
 
 async function runCli(script: string, args: string[]): Promise<CliResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `tools/cli/${script}.ts`, ...args], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

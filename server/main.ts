@@ -1,8 +1,8 @@
 import type { Config } from './config';
-import { loadConfigOrExit } from './loadConfigOrExit';
 import { createLogger, type Logger } from './logger';
+import { loadConfigOrExit } from './runtime/loadConfigOrExit';
+import { startService } from './runtime/service';
 import { SecretError } from './secrets';
-import { startService } from './service';
 
 function announceMode(config: Config, logger: Logger): void {
   if (config.database.kind === 'pglite') {

@@ -1,8 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCheck } from '../server/doctor/check';
-import { checkRuntimeDependencies } from '../server/doctor/dependencies';
+import { runCheck } from '../tools/doctor/check';
+import { checkRuntimeDependencies } from '../tools/doctor/dependencies';
 import { startBlackHole } from './helpers/blackHole';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { type DoctorRun, installWithout, runDoctorCli } from './helpers/doctorCli';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../server/config';
-import { CheckFailure } from '../server/doctor/check';
-import { type ExplainContext, explain, rules } from '../server/doctor/explain';
 import { SecretError } from '../server/secrets';
 import { TimeoutError } from '../server/time';
+import { CheckFailure } from '../tools/doctor/check';
+import { type ExplainContext, explain, rules } from '../tools/doctor/explain';
 
 /** Errors shaped as the drivers and the AWS SDK raise them (codes, names, messages, causes). */
 const failure = (message: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(message), fields);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { masker, sensitiveFromEnv } from '../server/doctor/mask';
+import { masker, sensitiveFromEnv } from '../tools/doctor/mask';
 
 const PASSWORD = '52JNc-2#$$)r_|n=_57a9G^ad6%oC]cE';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isAppError } from '../client/src';
-import type { HealthReport } from '../server/health';
+import type { HealthReport } from '../server/runtime/health';
 import { startBlackHole } from './helpers/blackHole';
 import { startChildServer } from './helpers/childServer';
 import { createTestDatabase } from './helpers/database';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseImportArgs, parseVerifyArgs } from '../server/migration/cliOptions';
-import { planColumns } from '../server/migration/columnPlan';
-import type { ColumnInfo } from '../server/migration/columnTypes';
-import { convertRow } from '../server/migration/convertRow';
-import { convertValue } from '../server/migration/convertValue';
-import { dateFromInstantText, dateFromText, instantFromText } from '../server/migration/instants';
-import { maskUrl } from '../server/migration/maskUrl';
-import { bucketPrefixLength } from '../server/migration/rowDigests';
-import { booleanFromText, integerFromText, uuidFromText } from '../server/migration/scalars';
-import { TABLE_MAPPINGS } from '../server/migration/tableMappings';
+import { parseImportArgs, parseVerifyArgs } from '../tools/migration/cliOptions';
+import { planColumns } from '../tools/migration/columnPlan';
+import type { ColumnInfo } from '../tools/migration/columnTypes';
+import { convertRow } from '../tools/migration/convertRow';
+import { convertValue } from '../tools/migration/convertValue';
+import { dateFromInstantText, dateFromText, instantFromText } from '../tools/migration/instants';
+import { maskUrl } from '../tools/migration/maskUrl';
+import { bucketPrefixLength } from '../tools/migration/rowDigests';
+import { booleanFromText, integerFromText, uuidFromText } from '../tools/migration/scalars';
+import { TABLE_MAPPINGS } from '../tools/migration/tableMappings';
 
 const column = (name: string, udt: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
   name,

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlannedColumn } from '../server/migration/columnPlan';
-import type { SourceCategory, TargetKind } from '../server/migration/columnTypes';
-import { convertValue } from '../server/migration/convertValue';
-import { normalizedColumn } from '../server/migration/normalizeSql';
+import type { PlannedColumn } from '../tools/migration/columnPlan';
+import type { SourceCategory, TargetKind } from '../tools/migration/columnTypes';
+import { convertValue } from '../tools/migration/convertValue';
+import { normalizedColumn } from '../tools/migration/normalizeSql';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../server/config';
-import { openConfiguredDatabase } from '../server/database';
+import { openConfiguredDatabase } from '../server/runtime/database';
 import { startChildServer, waitFor } from './helpers/childServer';
 import { runDoctorCli } from './helpers/doctorCli';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';

@@ -8,11 +8,11 @@ import { pinoHttp } from 'pino-http';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import { createContextFactory } from '../context';
-import { checkHealth } from '../health';
-import type { Lifecycle } from '../lifecycle';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
+import { checkHealth } from '../runtime/health';
+import type { Lifecycle } from '../runtime/lifecycle';
 
 export interface AppDeps {
   config: Config;

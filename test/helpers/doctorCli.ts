@@ -36,7 +36,7 @@ function parseChecks(stdout: string): DoctorRun['checks'] {
 }
 
 /**
- * Runs `npm run doctor` the way an operator does (node --import tsx server/cli/doctor.ts) with only
+ * Runs `npm run doctor` the way an operator does (node --import tsx tools/cli/doctor.ts) with only
  * the environment given: nothing of the test runner's shell leaks in. `cwd` runs another copy of
  * the service (e.g. an install with a package missing).
  */
@@ -46,7 +46,7 @@ export async function runDoctorCli(
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<DoctorRun> {
   const { cwd = repoRoot, timeoutMs = 60_000 } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/doctor.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/cli/doctor.ts', ...args], {
     cwd,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,7 +68,7 @@ export async function runDoctorCli(
  */
 export function installWithout(missingPackage: string): string {
   const root = mkdtempSync(join(tmpdir(), 'mbt-pruned-install-'));
-  for (const entry of ['server', 'db', 'package.json', 'tsconfig.json'])
+  for (const entry of ['server', 'tools', 'db', 'package.json', 'tsconfig.json'])
     cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
   mkdirSync(join(root, 'node_modules'));
   for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {

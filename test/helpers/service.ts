@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { createClient } from '../../client/src';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { type RunningService, startService } from '../../server/service';
+import { type RunningService, startService } from '../../server/runtime/service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { deleteKeys, uniqueRedisPrefix } from './redis';
 

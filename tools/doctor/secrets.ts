@@ -1,6 +1,6 @@
-import type { Config } from '../config';
-import { SecretError, type SecretReader } from '../secrets';
-import { parseDatabaseSecret, parseRedisSecret, parseSessionSecret } from '../secrets/shapes';
+import type { Config } from '../../server/config';
+import { SecretError, type SecretReader } from '../../server/secrets';
+import { parseDatabaseSecret, parseRedisSecret, parseSessionSecret } from '../../server/secrets/shapes';
 import type { Outcome } from './check';
 
 /** One Secrets Manager secret the configuration names, and how to read its shape. */

@@ -1,7 +1,7 @@
 // `npm run migrate:verify -- --source <postgres url> [options]`: compares the live (Supabase) tables
 // with the configured target row by row and exits non-zero on any difference. See docs/MIGRATION.md.
 
-import { loadConfigOrExit } from '../loadConfigOrExit';
+import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
 import { parseVerifyArgs } from '../migration/cliOptions';
 import { processOutput, runCommand } from '../migration/output';
 import { runVerify } from '../migration/runVerify';

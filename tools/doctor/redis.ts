@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { MemoryStoreConfig, RedisConfig } from '../config';
-import { createLogger } from '../logger';
-import { createRedisClient } from '../redis/redisStore';
+import type { MemoryStoreConfig, RedisConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { createRedisClient } from '../../server/redis/redisStore';
 import { CheckFailure, type Outcome } from './check';
 
 /**

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { Config } from '../config';
-import { openConfiguredDatabase } from '../database';
-import { createLogger } from '../logger';
+import type { Config } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { openConfiguredDatabase } from '../../server/runtime/database';
 import { maskUrl } from './maskUrl';
 
 /**

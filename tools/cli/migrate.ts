@@ -1,9 +1,9 @@
 // `npm run db:migrate`: applies committed migrations to the configured database, under the
 // migrators' advisory lock, so it is safe to run from a deploy step while instances start.
 import { migrateDatabase } from '../../db/migrate';
-import { openConfiguredDatabase } from '../database';
-import { loadConfigOrExit } from '../loadConfigOrExit';
-import { createLogger } from '../logger';
+import { createLogger } from '../../server/logger';
+import { openConfiguredDatabase } from '../../server/runtime/database';
+import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { cli: 'db:migrate' });

@@ -1,9 +1,9 @@
 // `npm run db:seed`: inserts the demo student and demo sessions (idempotent) into the configured database.
 import { migrateDatabase } from '../../db/migrate';
 import { DEMO_STUDENT, seedDemoData } from '../../db/seed';
-import { openConfiguredDatabase } from '../database';
-import { loadConfigOrExit } from '../loadConfigOrExit';
-import { createLogger } from '../logger';
+import { createLogger } from '../../server/logger';
+import { openConfiguredDatabase } from '../../server/runtime/database';
+import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { cli: 'db:seed' });

@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from '../config';
 import { serviceVersion } from './version';
 
 /**

@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DatabaseHandle } from '../db/client';
-import type { Config } from './config';
+import type { DatabaseHandle } from '../../db/client';
+import type { Config } from '../config';
+import { createApp } from '../http/app';
+import type { Logger } from '../logger';
+import { type KeyValueStore, openKeyValueStore } from '../redis';
+import { applyStartupSecrets, secretReaderFor } from '../secrets';
 import { openConfiguredDatabase } from './database';
-import { createApp } from './http/app';
 import { createLifecycle, type Lifecycle } from './lifecycle';
-import type { Logger } from './logger';
-import { type KeyValueStore, openKeyValueStore } from './redis';
-import { applyStartupSecrets, secretReaderFor } from './secrets';
 import { gracefulShutdown } from './shutdown';
 import { prepareDatabaseInBackground } from './startup';
 

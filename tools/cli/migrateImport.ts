@@ -1,7 +1,7 @@
 // `npm run migrate:import -- --source <postgres url> [options]`: copies the four tables from the live
 // (Supabase) database into the configured target, converting the drifted types. See docs/MIGRATION.md.
 
-import { loadConfigOrExit } from '../loadConfigOrExit';
+import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
 import { parseImportArgs } from '../migration/cliOptions';
 import { processOutput, runCommand } from '../migration/output';
 import { runImport } from '../migration/runImport';

@@ -1,12 +1,13 @@
 // `npm run doctor [-- --json]`: the preflight an operator runs in staging and before a cutover, with
 // the environment the service will get. One line per check; each failure with its cause and fix.
 // Exit status: 0 everything passed (warnings allowed), 1 something failed, 2 bad arguments.
+
+import { serviceVersion } from '../../server/runtime/version';
 import type { CheckResult } from '../doctor/check';
 import { checkRuntimeDependencies } from '../doctor/dependencies';
 import { explain } from '../doctor/explain';
 import { renderResult, renderSummary } from '../doctor/render';
 import type { DoctorReport } from '../doctor/run';
-import { serviceVersion } from '../version';
 
 const usage = `Usage: npm run doctor [-- --json]
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { Config } from '../../server/config';
 import type { ImportOptions } from './cliOptions';
 import { openConnectionsFor } from './connections';
 import type { RowProblem } from './convertRow';

@@ -6,8 +6,8 @@ import type pg from 'pg';
 import type { DatabaseHandle } from '../../db/client';
 import { migrationsFolder } from '../../db/migrate';
 import * as schema from '../../db/schema';
-import type { Config, PostgresConfig } from '../config';
-import { openConfiguredDatabase } from '../database';
+import type { Config, PostgresConfig } from '../../server/config';
+import { openConfiguredDatabase } from '../../server/runtime/database';
 import { CheckFailure, type Outcome } from './check';
 
 export const MIN_SERVER_VERSION_NUM = 140_000;

@@ -1,6 +1,6 @@
-import { ConfigError } from '../config';
-import { SecretError } from '../secrets';
-import { rootMessage, withTimeout } from '../time';
+import { ConfigError } from '../../server/config';
+import { SecretError } from '../../server/secrets';
+import { rootMessage, withTimeout } from '../../server/time';
 import { CheckFailure } from './checkFailure';
 import { errorFacts } from './errorFacts';
 import { type ExplainContext, explain } from './explain';

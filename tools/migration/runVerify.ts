@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { Config } from '../../server/config';
 import type { CommonOptions } from './cliOptions';
 import { openConnectionsFor } from './connections';
 import { dataQualityFindings, type Finding } from './dataQuality';

@@ -1,6 +1,6 @@
-import { type DatabaseHandle, openDatabase } from '../db/client';
-import type { Config } from './config';
-import { secretReaderFor } from './secrets';
+import { type DatabaseHandle, openDatabase } from '../../db/client';
+import type { Config } from '../config';
+import { secretReaderFor } from '../secrets';
 
 interface ErrorSink {
   error(obj: unknown, msg: string): void;

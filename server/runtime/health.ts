@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../db/client';
+import type { DatabaseHandle } from '../../db/client';
+import type { KeyValueStore } from '../redis';
+import { rootMessage, withTimeout } from '../time';
 import type { Lifecycle } from './lifecycle';
-import type { KeyValueStore } from './redis';
-import { rootMessage, withTimeout } from './time';
 
 export interface DependencyHealth {
   status: 'up' | 'down';

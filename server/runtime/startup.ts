@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DatabaseHandle } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
-import { isEmpty, seedDemoData } from '../db/seed';
-import type { Config } from './config';
+import type { DatabaseHandle } from '../../db/client';
+import { migrateDatabase } from '../../db/migrate';
+import { isEmpty, seedDemoData } from '../../db/seed';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { rootMessage } from '../time';
 import type { Lifecycle } from './lifecycle';
-import type { Logger } from './logger';
-import { rootMessage } from './time';
 
 const backoffMs = (attempt: number) => Math.min(500 * 2 ** attempt, 30_000);
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
+import type { Logger } from '../logger';
+import { sleep, withTimeout } from '../time';
 import type { Lifecycle } from './lifecycle';
-import type { Logger } from './logger';
-import { sleep, withTimeout } from './time';
 
 export interface ShutdownDeps {
   server: Server;
