@@ -5,11 +5,11 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import type { PgliteConfig, PostgresConfig } from '../server/config';
-import type { SecretReader } from '../server/secrets/secretsManager';
+import type { DatabaseConfig, PgliteConfig, PostgresConfig } from './config';
 import { isConnectionLoss } from './connectionLoss';
 import { type CredentialSource, createCredentialSource, credentialedPool } from './credentials';
 import * as schema from './schema';
+import type { SecretReader } from './secrets';
 import { tlsOptions } from './tls';
 
 export type Schema = typeof schema;
@@ -152,10 +152,6 @@ export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   };
 }
 
-export function openDatabase(
-  cfg: PostgresConfig | PgliteConfig,
-  log: ErrorSink,
-  deps: CredentialDeps = {},
-): Promise<DatabaseHandle> {
+export function openDatabase(cfg: DatabaseConfig, log: ErrorSink, deps: CredentialDeps = {}): Promise<DatabaseHandle> {
   return cfg.kind === 'postgres' ? Promise.resolve(openPostgres(cfg, log, deps)) : openPglite(cfg);
 }

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import type { PostgresConfig } from '../server/config';
-import type { SecretReader } from '../server/secrets/secretsManager';
-import { parseDatabaseSecret } from '../server/secrets/shapes';
+import type { PostgresConfig } from './config';
+import { databaseSecretHost, parseDatabaseSecret, type SecretReader } from './secrets';
 
 /** What a new connection needs to know about where and as whom to connect. */
 export interface ConnectionCredentials {
@@ -63,8 +62,7 @@ export function createCredentialSource(
 
   const load = async (): Promise<ConnectionCredentials> => {
     const secret = parseDatabaseSecret(secretId, await readSecret(secretId));
-    const host = secret.host ?? cfg.host;
-    if (!host) throw new Error(`secret ${secretId} has no host and DB_HOST is not set`);
+    const host = databaseSecretHost(secretId, secret, cfg.host);
     return withIam({
       host,
       port: secret.port ?? cfg.port,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { PostgresConfig } from '../server/config';
+import type { PostgresConfig } from './config';
 
 /**
  * pg's TLS settings for a DB_SSL_MODE. verify-full checks the certificate chain (against DB_SSL_CA,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
+import type { PgliteConfig, PostgresConfig, SslMode } from '../db/config';
 
 /**
  * Configuration is read from the environment once, at start, and validated here; everything else
@@ -87,34 +88,7 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
-export type SslMode = 'disable' | 'require' | 'verify-full';
-
-export interface PostgresConfig {
-  kind: 'postgres';
-  /** Empty when the host comes from the database secret (its full shape). */
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string | undefined;
-  poolMax: number;
-  poolMin: number;
-  /** A separate pool for booking/cancel transactions (see db/client.ts). */
-  bookingPoolMax: number;
-  idleTimeoutMs: number;
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
-  ssl: { mode: SslMode; caPath: string | undefined };
-  /** Secrets Manager secret with the credentials (RDS-managed or full shape), re-read on 28P01. */
-  secretId: string | undefined;
-  /** Authenticate with a fresh RDS IAM token per connection instead of a password. */
-  iamAuth: boolean;
-}
-
-export interface PgliteConfig {
-  kind: 'pglite';
-  dataDir: string;
-}
+export type { PgliteConfig, PostgresConfig, SslMode };
 
 export interface RedisConfig {
   kind: 'redis';

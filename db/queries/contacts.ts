@@ -1,7 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { CreditBalances, CreditColumn } from '../../server/services/creditRules';
 import type { Executor } from '../client';
-import { contactCredits } from '../schema';
+import { type CreditBalances, type CreditColumn, contactCredits } from '../schema';
 
 export const balanceColumns = {
   sjCredits: contactCredits.sjCredits,

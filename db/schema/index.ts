@@ -1,5 +1,6 @@
 export * from './bookings';
 export * from './contacts';
+export * from './credits';
 export * from './exams';
 export * from './statuses';
 export * from './syncMetadata';

@@ -1,6 +1,6 @@
+import { loginInput } from '../contracts/auth';
 import { login } from '../services/auth';
 import { publicProcedure, router, studentProcedure } from '../trpc';
-import { loginInput } from './auth.schema';
 
 export const authRouter = router({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {

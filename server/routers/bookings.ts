@@ -1,6 +1,6 @@
+import { bookingIdInput, cancelBookingInput, createBookingInput, listBookingsInput } from '../contracts/bookings';
 import { cancelBooking, createBooking, getMyBooking, listMyBookings } from '../services/bookings';
 import { router, studentProcedure } from '../trpc';
-import { bookingIdInput, cancelBookingInput, createBookingInput, listBookingsInput } from './bookings.schema';
 
 export const bookingsRouter = router({
   create: studentProcedure.input(createBookingInput).mutation(({ ctx, input }) => createBooking(ctx, input)),

@@ -1,6 +1,6 @@
+import { checkCreditsInput } from '../contracts/credits';
 import { checkCredits, myBalances } from '../services/credits';
 import { router, studentProcedure } from '../trpc';
-import { checkCreditsInput } from './credits.schema';
 
 export const creditsRouter = router({
   mine: studentProcedure.query(({ ctx }) => myBalances(ctx)),

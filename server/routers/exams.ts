@@ -1,6 +1,6 @@
+import { availableExamsInput, examByIdInput } from '../contracts/exams';
 import { getExam, listAvailableExams } from '../services/exams';
 import { publicProcedure, router } from '../trpc';
-import { availableExamsInput, examByIdInput } from './exams.schema';
 
 export const examsRouter = router({
   available: publicProcedure.input(availableExamsInput).query(({ ctx, input }) => listAvailableExams(ctx, input ?? {})),

@@ -1,8 +1,9 @@
+import type { SecretReader } from '../../db/secrets';
 import type { Config } from '../config';
-import { createSecretReader, type SecretReader } from './secretsManager';
+import { createSecretReader } from './secretsManager';
 
+export { SecretError, type SecretReader } from '../../db/secrets';
 export { applyStartupSecrets } from './resolve';
-export { SecretError, type SecretReader } from './secretsManager';
 
 /** A Secrets Manager reader when the configuration names any secret; none otherwise (dev). */
 export function secretReaderFor(config: Config): SecretReader | undefined {

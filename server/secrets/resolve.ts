@@ -1,6 +1,6 @@
+import { SecretError, type SecretReader } from '../../db/secrets';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { SecretError, type SecretReader } from './secretsManager';
 import { parseRedisSecret, parseSessionSecret } from './shapes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,5 @@
+import { SecretError, type SecretReader } from '../../db/secrets';
 import type { Config } from '../config';
-
-export type SecretReader = (secretId: string) => Promise<string>;
 
 /** Errors a retry cannot fix: the operator must change the secret, its name or the IAM policy. */
 const PERMANENT = new Set([
@@ -11,20 +10,6 @@ const PERMANENT = new Set([
   'DecryptionFailure',
   'InvalidParameterException',
 ]);
-
-export class SecretError extends Error {
-  /** Its message names the secret and the AWS error: health and logs show it as is. */
-  readonly operatorMessage = true;
-  constructor(
-    readonly secretId: string,
-    message: string,
-    readonly permanent: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'SecretError';
-  }
-}
 
 /** Reads secrets with the official SDK (credentials from the usual chain: instance role, env, …). */
 export function createSecretReader(aws: Config['aws']): SecretReader {

@@ -1,10 +1,10 @@
 import { findContactForLogin } from '../../db/queries/contacts';
 import { issueSessionToken, type StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
+import type { LoginInput } from '../contracts/auth';
 import { DomainError } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
-import type { LoginInput } from '../routers/auth.schema';
 
 export async function login(ctx: InnerContext, input: LoginInput, clientIp: string) {
   const { perIpPerMinute, perStudentPerMinute } = ctx.config.loginRateLimit;

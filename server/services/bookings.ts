@@ -12,15 +12,16 @@ import {
 } from '../../db/queries/bookings';
 import { adjustBalance, findBalances, lockBalances } from '../../db/queries/contacts';
 import { countActiveBookings, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
+import type { CreditBalances } from '../../db/schema/credits';
 import type { StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
+import type { CancelBookingInput, CreateBookingInput, ListBookingsInput } from '../contracts/bookings';
 import { DomainError, uniqueViolationOf } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { withLock } from '../redis/lock';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
-import type { CancelBookingInput, CreateBookingInput, ListBookingsInput } from '../routers/bookings.schema';
 import { formatBookingCode } from './bookingCode';
-import { availableFor, type CreditBalances, chooseCredit, refundColumnFor, ruleFor } from './creditRules';
+import { availableFor, chooseCredit, refundColumnFor, ruleFor } from './creditRules';
 import { studentGone } from './credits';
 import { bookability } from './exams';
 

@@ -1,23 +1,5 @@
+import { type CreditBalances, type CreditColumn, creditFieldName } from '../../db/schema/credits';
 import type { MockType, TokenType } from '../../db/schema/statuses';
-
-/** The five balances of a student, as the API shows them. */
-export interface CreditBalances {
-  sjCredits: number;
-  csCredits: number;
-  sjminiCredits: number;
-  mockDiscussionToken: number;
-  sharedMockCredits: number;
-}
-export type CreditColumn = keyof CreditBalances;
-
-/** Column names as stored (and as the old API called them), for `credits.check`'s `creditField`. */
-export const CREDIT_FIELD_NAMES: Record<CreditColumn, string> = {
-  sjCredits: 'sj_credits',
-  csCredits: 'cs_credits',
-  sjminiCredits: 'sjmini_credits',
-  mockDiscussionToken: 'mock_discussion_token',
-  sharedMockCredits: 'shared_mock_credits',
-};
 
 interface CreditRule {
   specific: CreditColumn;
@@ -52,7 +34,7 @@ export function chooseCredit(
 export function availableFor(rule: CreditRule, balances: CreditBalances) {
   const specific = balances[rule.specific];
   const shared = rule.sharedFallback ? balances.sharedMockCredits : 0;
-  return { specific, shared, available: specific + shared, creditField: CREDIT_FIELD_NAMES[rule.specific] };
+  return { specific, shared, available: specific + shared, creditField: creditFieldName(rule.specific) };
 }
 
 /** The balance a cancellation gives back: exactly the one spent; Admin Override spent none. */

@@ -1,8 +1,9 @@
 import { findBalances } from '../../db/queries/contacts';
+import type { CreditBalances } from '../../db/schema/credits';
 import type { StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
 import { DomainError } from '../errors';
-import { availableFor, type CreditBalances, ruleFor } from './creditRules';
+import { availableFor, ruleFor } from './creditRules';
 
 type StudentContext = InnerContext & { user: StudentSession };
 

@@ -1,8 +1,8 @@
 import { findExam, listBookableExams } from '../../db/queries/exams';
 import type { InnerContext } from '../context';
+import type { AvailableExamsInput } from '../contracts/exams';
 import { DomainError } from '../errors';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
-import type { AvailableExamsInput } from '../routers/exams.schema';
 
 /** "limited" when this many seats or fewer remain. */
 export const LIMITED_THRESHOLD = 3;

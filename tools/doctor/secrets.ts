@@ -1,6 +1,6 @@
+import { databaseSecretHost, parseDatabaseSecret, type SecretReader } from '../../db/secrets';
 import type { Config } from '../../server/config';
-import { SecretError, type SecretReader } from '../../server/secrets';
-import { parseDatabaseSecret, parseRedisSecret, parseSessionSecret } from '../../server/secrets/shapes';
+import { parseRedisSecret, parseSessionSecret } from '../../server/secrets/shapes';
 import type { Outcome } from './check';
 
 /** One Secrets Manager secret the configuration names, and how to read its shape. */
@@ -22,9 +22,8 @@ export function namedSecrets(config: Config): NamedSecret[] {
       secretId,
       inspect(text) {
         const s = parseDatabaseSecret(secretId, text);
-        const host = s.host ?? db.host;
-        // The credential source refuses this too, but only when the first connection is made.
-        if (!host) throw new SecretError(secretId, `secret ${secretId} has no host and DB_HOST is not set`, true);
+        // The credential source refuses a secret without a host too, but only at the first connection.
+        const host = databaseSecretHost(secretId, s, db.host);
         const shape = s.host
           ? `full shape (host ${s.host}${s.port ? `:${s.port}` : ''}${s.dbname ? `, dbname ${s.dbname}` : ''})`
           : `RDS-managed shape (host from DB_HOST: ${host})`;

@@ -1,3 +1,4 @@
+// The exams procedures' inputs: validated by the router (zod), typed for the service; both import them from here.
 import { z } from 'zod';
 import { MOCK_TYPES } from '../../db/schema/statuses';
 
@@ -17,4 +18,7 @@ export const availableExamsInput = z
 
 export type AvailableExamsInput = NonNullable<z.infer<typeof availableExamsInput>>;
 
-export const examByIdInput = z.object({ examId: z.string().trim().min(1).max(100) }).strict();
+/** A session's HubSpot id, as every procedure that names a session takes it. */
+export const examIdField = z.string().trim().min(1).max(100);
+
+export const examByIdInput = z.object({ examId: examIdField }).strict();

@@ -1,3 +1,4 @@
+// The auth procedures' inputs: validated by the router (zod), typed for the service; both import them from here.
 import { z } from 'zod';
 
 export const loginInput = z

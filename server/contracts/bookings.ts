@@ -1,6 +1,6 @@
+// The bookings procedures' inputs: validated by the router (zod), typed for the service; both import them from here.
 import { z } from 'zod';
-
-export const examIdField = z.string().trim().min(1).max(100);
+import { examIdField } from './exams';
 
 export const createBookingInput = z
   .object({
