@@ -6,8 +6,8 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseConfig, PgliteConfig, PostgresConfig } from './config';
-import { isConnectionLoss } from './connectionLoss';
 import { type CredentialSource, createCredentialSource, credentialedPool } from './credentials';
+import { isConnectionLoss } from './pgErrors';
 import * as schema from './schema';
 import type { SecretReader } from './secrets';
 import { tlsOptions } from './tls';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Executor } from './client';
-import { contactCredits, mockExams } from './schema';
+import { contactCredits, type MockType, mockExams } from './schema';
 
 /** The demo student a newcomer logs in with (student ID + email, as in production). */
 export const DEMO_STUDENT = {
@@ -14,7 +14,7 @@ export const DEMO_STUDENT = {
 
 interface DemoSession {
   hubspotId: string;
-  mockType: string;
+  mockType: MockType;
   mockSet: string;
   daysFromToday: number;
   start: string; // wall-clock time in the school's zone

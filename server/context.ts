@@ -21,6 +21,9 @@ export interface InnerContext extends Dependencies {
   user?: StudentSession | undefined;
 }
 
+/** A context whose student is known: what student procedures (and their services) run with. */
+export type StudentContext = InnerContext & { user: StudentSession };
+
 export function createInnerContext(deps: Dependencies, user?: StudentSession): InnerContext {
   return { ...deps, now: () => new Date(), user };
 }

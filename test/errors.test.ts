@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { appCodeOf, DomainError, toTRPCError } from '../server/errors';
+import { appCodeOf, errors, toTRPCError } from '../server/errors';
 
 // The one mapper every procedure's errors go through: what the client is told for each kind.
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -9,7 +9,7 @@ const wrapped = (cause: unknown) =>
 
 describe('toTRPCError', () => {
   it('keeps a domain error as its code and message', () => {
-    const mapped = toTRPCError(wrapped(new DomainError('EXAM_FULL', 'This session is full.')));
+    const mapped = toTRPCError(wrapped(errors.examFull({ examId: 'exam-1', capacity: 8, totalBookings: 8 })));
     expect([mapped.code, mapped.message, appCodeOf(mapped)]).toEqual([
       'CONFLICT',
       'This session is full.',

@@ -135,6 +135,9 @@ import type { TRPCBuiltRouter, TRPCMutationProcedure, TRPCQueryProcedure } from 
 /** Every stable error code the API answers with, at \`error.data.appCode\`. */
 export type AppErrorCode = ${printer.print(exported('AppErrorCode'))};
 
+/** What \`error.data.details\` holds for each code (narrowed by \`isAppError(err, code)\`). */
+export type AppErrorDetails = ${printer.print(exported('AppErrorDetails'))};
+
 /** The shape of an API error (what \`TRPCClientError.shape\` holds). */
 export type AppErrorShape = ${printer.print(errorShape)};
 

@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
-import type { AppErrorCode, AppRouter } from './router.js';
+import type { AppErrorCode, AppErrorDetails, AppRouter } from './router.js';
 
 export type { AppErrorCode, AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -39,12 +39,21 @@ export function createClient(options: ClientOptions) {
 
 export type Client = ReturnType<typeof createClient>;
 
-export interface AppError extends TRPCClientError<AppRouter> {
-  data: NonNullable<TRPCClientError<AppRouter>['data']> & { appCode: AppErrorCode };
-}
+type ErrorData = NonNullable<TRPCClientError<AppRouter>['data']>;
 
-/** Narrows an unknown error to a typed app error, optionally of one code: `isAppError(err, 'EXAM_FULL')`. */
-export function isAppError<C extends AppErrorCode>(err: unknown, code?: C): err is AppError & { data: { appCode: C } } {
+/** An API error of one code (or, unnarrowed, of any code), with `data.details` typed for that code. */
+export type AppError<C extends AppErrorCode = AppErrorCode> = C extends AppErrorCode
+  ? TRPCClientError<AppRouter> & {
+      data: Omit<ErrorData, 'appCode' | 'details'> & { appCode: C; details: AppErrorDetails[C] };
+    }
+  : never;
+
+/**
+ * Narrows an unknown error to a typed app error, optionally of one code: after
+ * `isAppError(err, 'EXAM_FULL')`, `err.data.details.capacity` is a number. Without a code,
+ * `err.data.appCode` discriminates the details.
+ */
+export function isAppError<C extends AppErrorCode = AppErrorCode>(err: unknown, code?: C): err is AppError<C> {
   if (!(err instanceof TRPCClientError)) return false;
   const appCode = (err.data as { appCode?: unknown } | undefined)?.appCode;
   return typeof appCode === 'string' && (code === undefined || appCode === code);

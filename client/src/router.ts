@@ -2,5 +2,5 @@
 // this file with a self-contained declaration generated from it (scripts/generateRouterTypes.ts), so
 // consumers get the same types without the server's source or its dependencies.
 
-export type { AppErrorCode } from '../../server/errors';
+export type { AppErrorCode, AppErrorDetails } from '../../server/errors';
 export type { AppRouter } from '../../server/routers';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { bookings, mockExams, type NewBookingRow } from '../schema';
+import { bookings, type MockType, mockExams, type NewBookingRow } from '../schema';
 
 /** What the API shows of a booking; the session's location comes from the session row. */
 export const bookingColumns = {
@@ -35,8 +35,14 @@ export async function findBookingByIdempotencyKey(db: Executor, key: string) {
   return row;
 }
 
+/** One student's booking: every lookup by booking id is scoped by its owner. */
+export interface OwnBooking {
+  contactId: string;
+  bookingId: string;
+}
+
 /** The student's own booking only: another student's id reads exactly like a missing one. */
-export async function findOwnBooking(db: Executor, contactId: string, bookingId: string) {
+export async function findOwnBooking(db: Executor, { contactId, bookingId }: OwnBooking) {
   const [row] = await db
     .select({ ...bookingColumns, location: mockExams.location })
     .from(bookings)
@@ -45,7 +51,7 @@ export async function findOwnBooking(db: Executor, contactId: string, bookingId:
   return row;
 }
 
-export async function lockOwnBooking(tx: Executor, contactId: string, bookingId: string) {
+export async function lockOwnBooking(tx: Executor, { contactId, bookingId }: OwnBooking) {
   const [row] = await tx
     .select(bookingColumns)
     .from(bookings)
@@ -55,7 +61,10 @@ export async function lockOwnBooking(tx: Executor, contactId: string, bookingId:
 }
 
 /** The student's non-cancelled booking of this type on this date, if any (the duplicate rule). */
-export async function findActiveDuplicate(tx: Executor, contactId: string, examDate: string, mockType: string) {
+export async function findActiveDuplicate(
+  tx: Executor,
+  { contactId, examDate, mockType }: { contactId: string; examDate: string; mockType: MockType },
+) {
   const [row] = await tx
     .select({ bookingId: bookings.id, examId: bookings.associatedMockExam })
     .from(bookings)
@@ -77,8 +86,7 @@ export async function findActiveDuplicate(tx: Executor, contactId: string, examD
  */
 export async function markCancelled(
   tx: Executor,
-  bookingId: string,
-  p: { refunded: boolean; reason: string | undefined; now: Date },
+  p: { bookingId: string; refunded: boolean; reason: string | undefined; now: Date },
 ) {
   const [row] = await tx
     .update(bookings)
@@ -90,7 +98,7 @@ export async function markCancelled(
       cancellationReason: p.reason ?? null,
       idempotencyKey: sql`case when ${bookings.idempotencyKey} is null then null else ${bookings.idempotencyKey} || ':cancelled:' || ${bookings.id} end`,
     })
-    .where(and(eq(bookings.id, bookingId), eq(bookings.isActive, 'Active'), eq(bookings.tokenRefunded, false)))
+    .where(and(eq(bookings.id, p.bookingId), eq(bookings.isActive, 'Active'), eq(bookings.tokenRefunded, false)))
     .returning({ bookingId: bookings.id });
   return row;
 }
@@ -108,8 +116,7 @@ const sortTime = sql`coalesce(${bookings.startTime}, '-infinity'::timestamptz)`;
 /** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
 export function listOwnBookings(
   db: Executor,
-  contactId: string,
-  p: { filter: BookingListFilter; now: Date; cursor?: BookingCursor; limit: number },
+  p: { contactId: string; filter: BookingListFilter; now: Date; cursor?: BookingCursor | undefined; limit: number },
 ) {
   const ascending = p.filter === 'upcoming';
   const scope: SQL | undefined =
@@ -128,7 +135,7 @@ export function listOwnBookings(
     .select({ ...bookingColumns, location: mockExams.location, sortKey: sql<string>`${sortTime}::text` })
     .from(bookings)
     .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
-    .where(and(eq(bookings.associatedContactId, contactId), scope, after))
+    .where(and(eq(bookings.associatedContactId, p.contactId), scope, after))
     .orderBy(...(ascending ? [asc(sortTime), asc(bookings.id)] : [desc(sortTime), desc(bookings.id)]))
     .limit(p.limit + 1);
 }

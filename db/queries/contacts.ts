@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { type CreditBalances, type CreditColumn, contactCredits } from '../schema';
 
@@ -10,8 +10,12 @@ export const balanceColumns = {
   sharedMockCredits: contactCredits.sharedMockCredits,
 };
 
-/** Login: student ID exactly, email case-insensitively (served by idx_contacts_email_lower). */
-export async function findContactForLogin(db: Executor, studentId: string, email: string) {
+/**
+ * Login: student ID exactly, email case-insensitively (served by idx_contacts_email_lower). Nothing
+ * here makes (student ID, email) unique (a HubSpot merge can leave two rows), so the oldest record
+ * answers, the same one every time.
+ */
+export async function findContactForLogin(db: Executor, { studentId, email }: { studentId: string; email: string }) {
   const [row] = await db
     .select({
       contactId: contactCredits.hubspotId,
@@ -23,7 +27,8 @@ export async function findContactForLogin(db: Executor, studentId: string, email
     })
     .from(contactCredits)
     .where(and(eq(contactCredits.studentId, studentId), sql`lower(${contactCredits.email}) = lower(${email})`))
-    .limit(2);
+    .orderBy(asc(contactCredits.createdAt), asc(contactCredits.hubspotId))
+    .limit(1);
   return row;
 }
 
@@ -45,9 +50,7 @@ export async function lockBalances(tx: Executor, contactId: string): Promise<Cre
 /** Adds `delta` to one balance; the table's CHECK refuses to let it go below zero. */
 export async function adjustBalance(
   tx: Executor,
-  contactId: string,
-  column: CreditColumn,
-  delta: 1 | -1,
+  { contactId, column, delta }: { contactId: string; column: CreditColumn; delta: 1 | -1 },
 ): Promise<CreditBalances> {
   const target = balanceColumns[column];
   const [row] = await tx

@@ -1,10 +1,10 @@
 import { and, asc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { bookings, mockExams } from '../schema';
+import { bookings, type MockType, mockExams } from '../schema';
 
 export interface BookableExamFilter {
   now: Date;
-  mockType?: string | undefined;
+  mockType?: MockType | undefined;
   from?: string | undefined;
   to?: string | undefined;
   location?: string | undefined;
@@ -80,12 +80,18 @@ export async function countActiveBookings(tx: Executor, examId: string): Promise
   return row?.n ?? 0;
 }
 
-export async function setTotalBookings(tx: Executor, examId: string, total: number): Promise<void> {
+export async function setTotalBookings(
+  tx: Executor,
+  { examId, total }: { examId: string; total: number },
+): Promise<void> {
   await tx.update(mockExams).set({ totalBookings: total }).where(eq(mockExams.hubspotId, examId));
 }
 
 /** Which of `examIds` the student attended or holds: an Active or Completed booking on it. */
-export async function satisfiedPrerequisites(tx: Executor, contactId: string, examIds: string[]): Promise<Set<string>> {
+export async function satisfiedPrerequisites(
+  tx: Executor,
+  { contactId, examIds }: { contactId: string; examIds: string[] },
+): Promise<Set<string>> {
   if (examIds.length === 0) return new Set();
   const rows = await tx
     .selectDistinct({ examId: bookings.associatedMockExam })

@@ -1,7 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { auditColumns, sqlList, timestamptz } from './columns';
-import { ATTENDANCE_VALUES, BOOKING_STATUSES, TOKEN_TYPES } from './statuses';
+import {
+  ATTENDANCE_VALUES,
+  type Attendance,
+  BOOKING_STATUSES,
+  type BookingStatus,
+  type MockType,
+  TOKEN_TYPES,
+  type TokenType,
+} from './statuses';
 
 export const bookings = pgTable(
   'hubspot_bookings',
@@ -15,16 +23,16 @@ export const bookings = pgTable(
     studentId: text('student_id'),
     name: text('name'),
     studentEmail: text('student_email'),
-    isActive: text('is_active').notNull().default('Active'),
+    isActive: text('is_active').$type<BookingStatus>().notNull().default('Active'),
     examDate: date('exam_date', { mode: 'string' }),
     startTime: timestamptz('start_time'),
     endTime: timestamptz('end_time'),
-    mockType: text('mock_type'),
+    mockType: text('mock_type').$type<MockType>(),
     mockSet: text('mock_set'),
-    tokenUsed: text('token_used'),
+    tokenUsed: text('token_used').$type<TokenType>(),
     dominantHand: text('dominant_hand'),
     attendingLocation: text('attending_location'),
-    attendance: text('attendance'),
+    attendance: text('attendance').$type<Attendance>(),
     tokenRefunded: boolean('token_refunded').notNull().default(false),
     // Added for cancellations (the live Supabase table already has token_refunded_at).
     tokenRefundedAt: timestamptz('token_refunded_at'),

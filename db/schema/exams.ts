@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { auditColumns, sqlList, timestamptz } from './columns';
-import { EXAM_STATUSES } from './statuses';
+import { EXAM_STATUSES, type ExamStatus, type MockType } from './statuses';
 
 export const mockExams = pgTable(
   'hubspot_mock_exams',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     hubspotId: text('hubspot_id').notNull().unique(),
-    mockType: text('mock_type').notNull(),
+    mockType: text('mock_type').$type<MockType>().notNull(),
     mockSet: text('mock_set'),
     examDate: date('exam_date', { mode: 'string' }).notNull(),
     startTime: timestamptz('start_time'),
@@ -16,7 +16,7 @@ export const mockExams = pgTable(
     location: text('location'),
     capacity: integer('capacity').notNull().default(8),
     totalBookings: integer('total_bookings').notNull().default(0),
-    isActive: text('is_active').notNull().default('true'),
+    isActive: text('is_active').$type<ExamStatus>().notNull().default('true'),
     scheduledActivationDatetime: timestamptz('scheduled_activation_datetime'),
     prerequisiteExamIds: text('prerequisite_exam_ids').array(),
     // Carried over from the live Supabase table (the PRD forgot it).

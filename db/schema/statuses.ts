@@ -11,6 +11,11 @@ export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export const ATTENDANCE_VALUES = ['Yes', 'No', ''] as const;
 export type Attendance = (typeof ATTENDANCE_VALUES)[number];
 
+/**
+ * The session types the school runs. mock_type has no CHECK constraint (sessions are authored in
+ * HubSpot, and legacy rows are imported as they are), so the column is typed with these but code that
+ * branches on a stored value still treats an unknown one as possible (see creditRules.ruleFor).
+ */
 export const MOCK_TYPES = ['Situational Judgment', 'Clinical Skills', 'Mini-mock', 'Mock Discussion'] as const;
 export type MockType = (typeof MOCK_TYPES)[number];
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../errors';
+import { errors } from '../errors';
 import type { Logger } from '../logger';
 import { sleep } from '../time';
 import { LocalQueues } from './localQueue';
@@ -20,8 +20,6 @@ export interface LockOptions<T> {
 /** Jittered backoff between attempts: 5 ms growing to at most 50 ms, so instances do not move in step. */
 const backoffMs = (attempt: number) => 5 + Math.random() * Math.min(45, 5 * 2 ** attempt);
 
-const busy = () => new DomainError('BUSY', 'Too many people are booking this session right now; please try again.');
-
 /** One per process: callers on this instance queue here before one of them polls the shared lock. */
 const localQueues = new LocalQueues();
 
@@ -40,7 +38,7 @@ export async function withLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + options.waitMs;
-  return localQueues.run(key, deadline, busy, async (waited) => {
+  return localQueues.run(key, deadline, errors.sessionBusy, async (waited) => {
     if (waited) {
       const settled = await options.beforeRetry?.();
       if (settled !== undefined) return settled;
@@ -77,7 +75,7 @@ async function withSharedLock<T>(
     }
     const settled = await options.beforeRetry?.();
     if (settled !== undefined) return settled;
-    if (Date.now() >= deadline) throw busy();
+    if (Date.now() >= deadline) throw errors.sessionBusy();
     await sleep(backoffMs(attempt));
   }
 }

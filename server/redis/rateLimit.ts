@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { errors } from '../errors';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from './store';
 
@@ -23,9 +23,7 @@ export async function enforceRateLimits(
       return;
     }
     if (hit.count > perMinute) {
-      throw new DomainError('RATE_LIMITED', 'Too many attempts; please wait a minute and try again.', {
-        retryAfterSeconds: Math.ceil(hit.resetInMs / 1000),
-      });
+      throw errors.rateLimited({ retryAfterSeconds: Math.ceil(hit.resetInMs / 1000) });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { bookingIdInput, cancelBookingInput, createBookingInput, listBookingsInput } from '../contracts/bookings';
-import { cancelBooking, createBooking, getMyBooking, listMyBookings } from '../services/bookings';
+import { cancelBooking, createBooking } from '../services/bookings';
+import { getMyBooking, listMyBookings } from '../services/myBookings';
 import { router, studentProcedure } from '../trpc';
 
 export const bookingsRouter = router({

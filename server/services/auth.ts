@@ -2,7 +2,7 @@ import { findContactForLogin } from '../../db/queries/contacts';
 import { issueSessionToken, type StudentSession } from '../auth/session';
 import type { InnerContext } from '../context';
 import type { LoginInput } from '../contracts/auth';
-import { DomainError } from '../errors';
+import { errors } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
 
@@ -16,9 +16,8 @@ export async function login(ctx: InnerContext, input: LoginInput, clientIp: stri
     ],
     ctx.logger,
   );
-  const contact = await findContactForLogin(ctx.db, input.studentId, input.email);
-  // One message for both "no such ID" and "wrong email": the answer must not confirm which IDs exist.
-  if (!contact) throw new DomainError('UNAUTHENTICATED', 'No student matches that student ID and email.');
+  const contact = await findContactForLogin(ctx.db, { studentId: input.studentId, email: input.email });
+  if (!contact) throw errors.noMatchingStudent();
 
   const session: StudentSession = {
     contactId: contact.contactId,

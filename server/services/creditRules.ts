@@ -1,15 +1,16 @@
 import { type CreditBalances, type CreditColumn, creditFieldName } from '../../db/schema/credits';
 import type { MockType, TokenType } from '../../db/schema/statuses';
+import type { CreditAvailability } from '../errors';
 
-interface CreditRule {
+export interface CreditRule {
   specific: CreditColumn;
   token: TokenType;
   /** SJ and CS fall back to the shared balance when their own is 0; the others have no fallback. */
   sharedFallback: boolean;
 }
 
-/** Guide §1: which credit a session type spends. */
-const RULES: Record<MockType, CreditRule> = {
+/** docs/DOMAIN.md "Credits": which credit a session type spends. */
+const RULE_OF_TYPE: Record<MockType, CreditRule> = {
   'Situational Judgment': { specific: 'sjCredits', token: 'Situational Judgment Token', sharedFallback: true },
   'Clinical Skills': { specific: 'csCredits', token: 'Clinical Skills Token', sharedFallback: true },
   'Mini-mock': { specific: 'sjminiCredits', token: 'Mini-mock Token', sharedFallback: false },
@@ -18,7 +19,11 @@ const RULES: Record<MockType, CreditRule> = {
 
 const SHARED: { column: CreditColumn; token: TokenType } = { column: 'sharedMockCredits', token: 'Shared Token' };
 
-export const ruleFor = (mockType: string): CreditRule | undefined => RULES[mockType as MockType];
+/** A Map, not the object: a stored mock_type is any text, and 'constructor' must find no rule. */
+const RULES = new Map<string, CreditRule>(Object.entries(RULE_OF_TYPE));
+
+/** The rule of a session type, or undefined for a type that cannot be booked online. */
+export const ruleFor = (mockType: string): CreditRule | undefined => RULES.get(mockType);
 
 /** The credit a booking of this type would spend now: specific first, then shared where allowed. */
 export function chooseCredit(
@@ -31,7 +36,7 @@ export function chooseCredit(
 }
 
 /** What a student can spend on this type: the figure shown as "credits remaining". */
-export function availableFor(rule: CreditRule, balances: CreditBalances) {
+export function availableFor(rule: CreditRule, balances: CreditBalances): CreditAvailability {
   const specific = balances[rule.specific];
   const shared = rule.sharedFallback ? balances.sharedMockCredits : 0;
   return { specific, shared, available: specific + shared, creditField: creditFieldName(rule.specific) };
@@ -40,5 +45,5 @@ export function availableFor(rule: CreditRule, balances: CreditBalances) {
 /** The balance a cancellation gives back: exactly the one spent; Admin Override spent none. */
 export function refundColumnFor(tokenUsed: string | null): CreditColumn | undefined {
   if (tokenUsed === SHARED.token) return SHARED.column;
-  return Object.values(RULES).find((rule) => rule.token === tokenUsed)?.specific;
+  return [...RULES.values()].find((rule) => rule.token === tokenUsed)?.specific;
 }

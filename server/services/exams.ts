@@ -1,7 +1,7 @@
 import { findExam, listBookableExams } from '../../db/queries/exams';
 import type { InnerContext } from '../context';
 import type { AvailableExamsInput } from '../contracts/exams';
-import { DomainError } from '../errors';
+import { errors } from '../errors';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
 
 /** "limited" when this many seats or fewer remain. */
@@ -52,7 +52,7 @@ export async function listAvailableExams(ctx: InnerContext, input: AvailableExam
 /** One session, bookable or not, with whether it can be booked right now. */
 export async function getExam(ctx: InnerContext, examId: string) {
   const row = await findExam(ctx.db, examId);
-  if (!row) throw new DomainError('EXAM_NOT_FOUND', 'That session does not exist.');
+  if (!row) throw errors.examNotFound();
   const { isActive, scheduledActivationDatetime, prerequisiteExamIds, ...listing } = row;
   const [view] = await withSeats(ctx, [listing]);
   return { ...view!, prerequisiteExamIds: prerequisiteExamIds ?? [], bookable: bookability(row, ctx.now()) === 'open' };

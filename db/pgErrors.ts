@@ -19,3 +19,20 @@ export function isConnectionLoss(err: unknown): boolean {
   }
   return false;
 }
+
+/** Postgres SQLSTATE of an error, looking through the ORM's wrapping. */
+export function sqlStateOf(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** The constraint a unique violation (23505) hit, if that is what `err` is. */
+export function uniqueViolationOf(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === '23505') return (e as { constraint?: string }).constraint ?? '';
+  }
+  return undefined;
+}

@@ -1,0 +1,11 @@
+export {
+  APP_ERRORS,
+  type AppErrorCode,
+  type AppErrorDetails,
+  type CreditAvailability,
+  DomainError,
+  ExamFullError,
+  errors,
+} from './catalogue';
+export { errorData } from './errorData';
+export { appCodeOf, toTRPCError } from './toTRPCError';

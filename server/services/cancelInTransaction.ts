@@ -1,0 +1,67 @@
+import type { Transaction } from '../../db/client';
+import { lockOwnBooking, markCancelled } from '../../db/queries/bookings';
+import { adjustBalance, lockBalances } from '../../db/queries/contacts';
+import { countActiveBookings, lockExam, setTotalBookings } from '../../db/queries/exams';
+import type { StudentContext } from '../context';
+import type { CancelBookingInput } from '../contracts/bookings';
+import { errors } from '../errors';
+import type { SeatCount } from '../redis/seatCounters';
+import { creditsRemaining } from './bookingViews';
+import { refundColumnFor } from './creditRules';
+import type { Outcome } from './sessionTransaction';
+
+/**
+ * One cancellation, inside one transaction: the same lock order as a booking (session row, booking
+ * row, student row), a refund of exactly the credit spent, once, and the session's count rewritten.
+ */
+export async function cancelInTransaction(
+  tx: Transaction,
+  ctx: StudentContext,
+  examId: string,
+  input: CancelBookingInput,
+) {
+  const now = ctx.now();
+  const exam = await lockExam(tx, examId);
+  const booking = await requireCancellable(tx, ctx, input.bookingId, now);
+
+  const refundColumn = refundColumnFor(booking.tokenUsed);
+  const cancelled = await markCancelled(tx, {
+    bookingId: booking.bookingId,
+    refunded: Boolean(refundColumn),
+    reason: input.reason,
+    now,
+  });
+  if (!cancelled) throw errors.alreadyCancelled();
+  const { contactId } = ctx.user;
+  // Admin Override spent nothing and gets nothing back; the student's row is locked all the same.
+  const balances = refundColumn
+    ? await adjustBalance(tx, { contactId, column: refundColumn, delta: +1 })
+    : await lockBalances(tx, contactId);
+
+  const outcome = {
+    bookingId: booking.bookingId,
+    status: 'Cancelled' as const,
+    creditRefunded: refundColumn ? booking.tokenUsed : null,
+    creditsRemaining: balances ? creditsRemaining(booking.mockType, balances) : 0,
+  };
+  return { result: outcome, seats: exam ? await recountSeats(tx, exam) : undefined } satisfies Outcome<typeof outcome>;
+}
+
+/** My booking, still Active, and not past the cancellation cutoff (nor started). */
+async function requireCancellable(tx: Transaction, ctx: StudentContext, bookingId: string, now: Date) {
+  const booking = await lockOwnBooking(tx, { contactId: ctx.user.contactId, bookingId });
+  if (!booking) throw errors.bookingNotFound();
+  if (booking.isActive !== 'Active') throw errors.bookingClosed(booking.isActive);
+  const cutoffMs = ctx.config.booking.cancellationCutoffMs;
+  if (booking.startTime && now.getTime() >= booking.startTime.getTime() - cutoffMs) {
+    throw errors.pastCancellationCutoff(cutoffMs / 3_600_000);
+  }
+  return booking;
+}
+
+/** Rewrites the session's total_bookings from its bookings; the count to mirror into Redis. */
+async function recountSeats(tx: Transaction, exam: { examId: string; capacity: number }): Promise<SeatCount> {
+  const totalBookings = await countActiveBookings(tx, exam.examId);
+  await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
+  return { examId: exam.examId, capacity: exam.capacity, totalBookings };
+}

@@ -1,0 +1,39 @@
+import type { Transaction } from '../../db/client';
+import type { StudentContext } from '../context';
+import { ExamFullError } from '../errors';
+import { redisKeys } from '../redis/keys';
+import { withLock } from '../redis/lock';
+import { type SeatCount, writeSeatCounts } from '../redis/seatCounters';
+
+/** A transaction's answer plus the seat count to mirror into Redis once it has committed. */
+export interface Outcome<T> {
+  result: T;
+  seats?: SeatCount | undefined;
+}
+
+/**
+ * Runs `work` as one booking transaction while holding the session's lock (queue, then Redis), and
+ * mirrors into Redis the seat count it proved: after the commit, or the count that made it refuse a
+ * full session, so a drifted counter heals and the next caller is turned away early.
+ */
+export async function inSessionTransaction<T>(
+  ctx: StudentContext,
+  examId: string,
+  work: (tx: Transaction) => Promise<Outcome<T>>,
+  beforeRetry?: () => Promise<T | undefined>,
+): Promise<T> {
+  const { lockTtlMs, lockWaitMs, seatCounterTtlMs } = ctx.config.booking;
+  const mirror = (seats: SeatCount) => writeSeatCounts(ctx.kv, [seats], seatCounterTtlMs, ctx.logger);
+  const lock = { ttlMs: lockTtlMs, waitMs: lockWaitMs, beforeRetry };
+  return withLock(ctx.kv, redisKeys.examLock(examId), lock, ctx.logger, async () => {
+    let outcome: Outcome<T>;
+    try {
+      outcome = await ctx.bookingTransaction(work);
+    } catch (err) {
+      if (err instanceof ExamFullError) await mirror(err.seats);
+      throw err;
+    }
+    if (outcome.seats) await mirror(outcome.seats);
+    return outcome.result;
+  });
+}
