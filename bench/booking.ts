@@ -28,6 +28,7 @@ import { type Client, createClient, isAppError } from '../client/src';
 import { openPostgres } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
+import { sleep } from '../server/lib/time';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -63,7 +64,6 @@ const sessionSecret = randomBytes(32).toString('hex');
 const log = (msg: string) =>
   process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
 const startedAt = performance.now();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);

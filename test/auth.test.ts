@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppErrorCode, type Client, createClient, isAppError } from '../client/src';
+import { sleep } from '../server/lib/time';
 import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertContact, type TestContact } from './helpers/factories';
@@ -242,7 +243,7 @@ describe('student procedures refuse a missing or invalid session', () => {
       studentId: shortLived.studentId,
       email: shortLived.email,
     });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
 
     clients.set('no token', () => anonymousClient(s.url));
     clients.set('Authorization: Bearer abc', () => anonymousClient(s.url, { authorization: 'Bearer abc' }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../server/config';
+import { TimeoutError } from '../server/lib/time';
 import { SecretError } from '../server/secrets';
-import { TimeoutError } from '../server/time';
 import { CheckFailure } from '../tools/doctor/check';
 import { type ExplainContext, explain, rules } from '../tools/doctor/explain';
 

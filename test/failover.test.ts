@@ -7,6 +7,7 @@ import { openPostgres, type Transaction } from '../db/client';
 import { issueSessionToken } from '../server/auth/session';
 import { loadConfig } from '../server/config';
 import { toTRPCError } from '../server/errors';
+import { sleep } from '../server/lib/time';
 import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
@@ -139,7 +140,7 @@ function startLoad(): { calls: Call[]; stop(): Promise<void> } {
       } catch (err) {
         record(server, outcomeOf(err));
         // A caller that was told "unavailable" waits a little, as the frontend's retry would.
-        if (isAppError(err) && err.data.appCode === 'SERVICE_UNAVAILABLE') await new Promise((r) => setTimeout(r, 50));
+        if (isAppError(err) && err.data.appCode === 'SERVICE_UNAVAILABLE') await sleep(50);
       }
     }
   };
@@ -218,7 +219,7 @@ async function underLoad(fault: () => Promise<{ back: number; healthDuringOutage
     );
     // A dead process is the failure to report, not the missing bookings.
     await bothAlive();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     await load.stop();
     const outcomes = tally(load.calls);
     const recoveryMs = recoveredAt.map((t) => t - back);
@@ -267,9 +268,9 @@ describe('a database failover under a booking load, two service processes', () =
     await admin.end().catch(() => undefined);
     const result = await underLoad(async () => {
       await cluster.halt();
-      await new Promise((r) => setTimeout(r, 2_000));
+      await sleep(2_000);
       const healthDuringOutage = await Promise.all(servers.map(healthStatus));
-      await new Promise((r) => setTimeout(r, 8_000));
+      await sleep(8_000);
       await cluster.resume();
       return { back: Date.now(), healthDuringOutage };
     });

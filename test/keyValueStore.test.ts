@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../server/config';
+import { sleep } from '../server/lib/time';
 import { createLogger } from '../server/logger';
 import { type KeyValueStore, openKeyValueStore } from '../server/redis';
 import { createMemoryStore } from '../server/redis/memoryStore';
@@ -19,7 +20,6 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
 const key = (name: string) => `${name}:${++n}`;
 

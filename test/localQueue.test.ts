@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../server/lib/time';
 import { LocalQueues } from '../server/redis/localQueue';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timeoutError = () => new Error('BUSY');
 
 describe('per-key local queues', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { redactUrlPasswords as maskUrl } from '../server/lib/redact';
 import { parseImportArgs, parseVerifyArgs } from '../tools/migration/cliOptions';
 import { planColumns } from '../tools/migration/columnPlan';
 import type { ColumnInfo } from '../tools/migration/columnTypes';
 import { convertRow } from '../tools/migration/convertRow';
 import { convertValue } from '../tools/migration/convertValue';
 import { dateFromInstantText, dateFromText, instantFromText } from '../tools/migration/instants';
-import { maskUrl } from '../tools/migration/maskUrl';
 import { bucketPrefixLength } from '../tools/migration/rowDigests';
 import { booleanFromText, integerFromText, uuidFromText } from '../tools/migration/scalars';
 import { TABLE_MAPPINGS } from '../tools/migration/tableMappings';

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { isConnectionLoss, sqlStateOf } from '../../db/pgErrors';
-import { rootMessage } from '../time';
+import { rootMessage } from '../lib/errorMessage';
 import { APP_ERRORS, type AppErrorCode, DomainError, errors } from './catalogue';
 
 const CONNECTION_FAILURE =

@@ -1,3 +1,5 @@
+import { withTimeout } from '../lib/time';
+
 /**
  * In-process FIFO queues, one per key. Requests for the same session on one instance wait here, in
  * arrival order, so only the head of each queue polls the shared Redis lock: a rush of thousands of
@@ -23,7 +25,7 @@ export class LocalQueues {
     const tail = (previous ?? Promise.resolve()).then(() => mine);
     this.tails.set(key, tail);
     try {
-      if (previous) await untilDeadline(previous, deadline, onTimeout);
+      if (previous) await withTimeout(previous, deadline - Date.now(), onTimeout);
       return await work(previous !== undefined);
     } finally {
       leave();
@@ -34,17 +36,5 @@ export class LocalQueues {
   /** Keys with someone queued or running (for tests and diagnostics). */
   get size(): number {
     return this.tails.size;
-  }
-}
-
-async function untilDeadline(turn: Promise<void>, deadline: number, onTimeout: () => Error): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    await Promise.race([turn, expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }

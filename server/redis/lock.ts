@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../errors';
+import { sleep } from '../lib/time';
 import type { Logger } from '../logger';
-import { sleep } from '../time';
 import { LocalQueues } from './localQueue';
 import type { KeyValueStore } from './store';
 

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../db/client';
+import { rootMessage } from '../lib/errorMessage';
+import { withTimeout } from '../lib/time';
 import type { KeyValueStore } from '../redis';
-import { rootMessage, withTimeout } from '../time';
 import type { Lifecycle } from './lifecycle';
 
 export interface DependencyHealth {

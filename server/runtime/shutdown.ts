@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
+import { sleep, withTimeout } from '../lib/time';
 import type { Logger } from '../logger';
-import { sleep, withTimeout } from '../time';
 import type { Lifecycle } from './lifecycle';
 
 export interface ShutdownDeps {

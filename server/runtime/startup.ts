@@ -1,13 +1,11 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { isEmpty, seedDemoData } from '../../db/seed';
 import type { Config } from '../config';
+import { rootMessage } from '../lib/errorMessage';
+import { retryDelayMs, sleep } from '../lib/time';
 import type { Logger } from '../logger';
-import { rootMessage } from '../time';
 import type { Lifecycle } from './lifecycle';
-
-const backoffMs = (attempt: number) => Math.min(500 * 2 ** attempt, 30_000);
 
 async function prepareOnce(database: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
   if (config.migrateOnStart || database.mode === 'pglite') await migrateDatabase(database);
@@ -38,9 +36,9 @@ export function prepareDatabaseInBackground(
         return;
       } catch (err) {
         lifecycle.databaseStartError = rootMessage(err);
-        const retryInMs = backoffMs(attempt);
+        const retryInMs = retryDelayMs(attempt);
         logger.error({ err, retryInMs }, 'database not ready; retrying');
-        await delay(retryInMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        await sleep(retryInMs, stopping.signal).catch(() => undefined);
       }
     }
   })();

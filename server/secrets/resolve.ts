@@ -1,9 +1,8 @@
 import { SecretError, type SecretReader } from '../../db/secrets';
 import type { Config } from '../config';
+import { retryDelayMs, sleep } from '../lib/time';
 import type { Logger } from '../logger';
 import { parseRedisSecret, parseSessionSecret } from './shapes';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads a secret, retrying transient failures with backoff; a permanent one is thrown at once. */
 export async function readWithRetry(read: SecretReader, secretId: string, log: Logger): Promise<string> {
@@ -12,7 +11,7 @@ export async function readWithRetry(read: SecretReader, secretId: string, log: L
       return await read(secretId);
     } catch (err) {
       if (!(err instanceof SecretError) || err.permanent) throw err;
-      const retryInMs = Math.min(500 * 2 ** attempt, 30_000);
+      const retryInMs = retryDelayMs(attempt);
       log.warn({ err: err.message, retryInMs }, 'secrets manager: read failed; retrying');
       await sleep(retryInMs);
     }

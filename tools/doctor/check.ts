@@ -1,6 +1,7 @@
 import { ConfigError } from '../../server/config';
+import { rootMessage } from '../../server/lib/errorMessage';
+import { withTimeout } from '../../server/lib/time';
 import { SecretError } from '../../server/secrets';
-import { rootMessage, withTimeout } from '../../server/time';
 import { CheckFailure } from './checkFailure';
 import { errorFacts } from './errorFacts';
 import { type ExplainContext, explain } from './explain';

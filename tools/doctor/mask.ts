@@ -1,3 +1,5 @@
+import { redactUrlPasswords } from '../../server/lib/redact';
+
 /**
  * Doctor's output goes into terminals, CI logs and tickets: no password, token or secret value may
  * appear in it, in any spelling (as is, percent-encoded in a URL, JSON-escaped).
@@ -49,6 +51,6 @@ export function masker(sensitive: Set<string>): (text: string) => string {
       .sort((a, b) => b.length - a.length);
     let out = text;
     for (const s of spellings) out = out.replaceAll(s, '***');
-    return out.replace(/(\/\/[^:/@\s]*):[^@\s]+@/g, '$1:***@');
+    return redactUrlPasswords(out);
   };
 }

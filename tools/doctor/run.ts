@@ -1,8 +1,8 @@
 import { type Config, loadConfig } from '../../server/config';
+import { withTimeout } from '../../server/lib/time';
 import { createLogger } from '../../server/logger';
 import { serviceVersion } from '../../server/runtime/version';
 import { applyStartupSecrets, secretReaderFor } from '../../server/secrets';
-import { withTimeout } from '../../server/time';
 import { type CheckResult, type Outcome, runCheck, skipped } from './check';
 import { checkRuntimeDependencies } from './dependencies';
 import { masker, sensitiveFromEnv } from './mask';

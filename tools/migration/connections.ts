@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Config } from '../../server/config';
+import { redactUrlPasswords } from '../../server/lib/redact';
 import { createLogger } from '../../server/logger';
 import { openConfiguredDatabase } from '../../server/runtime/database';
-import { maskUrl } from './maskUrl';
 
 /**
  * The toolkit's two connections. Both read instants in UTC and dates as ISO, whatever the server's
@@ -94,7 +94,7 @@ export async function openConnections(sourceUrl: string, config: Config, log: Er
   return {
     source,
     target: target.client,
-    sourceLabel: maskUrl(sourceUrl),
+    sourceLabel: redactUrlPasswords(sourceUrl),
     targetLabel: targetLabel(config),
     close: async () => {
       await Promise.allSettled([source.end(), target.close()]);

@@ -1,22 +1,3 @@
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Settles with `work`, or rejects with TimeoutError after `ms`; the timer never outlives the race. */
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The message an operator needs from an error chain: drivers wrap the real reason ("Failed query: …"),
  * so walk to the innermost cause, but stop at an error whose own message was written for the

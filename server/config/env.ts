@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { SSL_MODES } from '../../db/config';
+
+/** Field builders named for what they accept. Every numeric setting arrives as text and is coerced. */
+const tcpPort = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const intAtLeast = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+/** Unset and blank mean the same: an empty variable in a deployment template is "not set". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+const flag = (fallback: boolean) => z.stringbool().default(fallback);
+
+/** Every environment variable the service reads, with its rule and default (README "Configuration"). */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: tcpPort(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FRONTEND_URL: z.string().default('http://localhost:5173'),
+  TRUST_PROXY: z.string().default('false'),
+
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DB_HOST: optionalText,
+  DB_PORT: tcpPort(5432),
+  DB_NAME: z.string().default('postgres'),
+  DB_USER: z.string().default('postgres'),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_MAX: intAtLeast(1, 10),
+  DB_POOL_MIN: intAtLeast(0, 0),
+  DB_BOOKING_POOL_MAX: intAtLeast(1, 10),
+  DB_IDLE_TIMEOUT_MS: positiveInt(30_000),
+  DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
+  DB_MIGRATE_ON_START: flag(true),
+  DB_SSL_MODE: z.enum(SSL_MODES).optional(),
+  DB_SSL_CA: optionalText,
+  DB_SECRET_ID: optionalText,
+  AWS_SECRET_NAME: optionalText,
+  DB_IAM_AUTH: flag(false),
+  AWS_REGION: optionalText,
+  AWS_DEFAULT_REGION: optionalText,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalText.pipe(z.url().optional()),
+  REDIS_SECRET_ID: optionalText,
+  SESSION_SECRET_ID: optionalText,
+  PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_HOST: optionalText,
+  REDIS_PORT: tcpPort(6379),
+  REDIS_USERNAME: optionalText,
+  REDIS_PASSWORD: optionalText,
+  REDIS_TLS: flag(false),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+
+  HEALTH_TIMEOUT_MS: positiveInt(2_000),
+  SHUTDOWN_DRAIN_DELAY_MS: intAtLeast(0, 5_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
+  TRPC_MAX_BODY_BYTES: positiveInt(100_000),
+  TRPC_MAX_BATCH_SIZE: intAtLeast(1, 10),
+
+  SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('mb_session'),
+  SESSION_COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
+  LOGIN_RATE_LIMIT_PER_IP: intAtLeast(1, 30),
+  LOGIN_RATE_LIMIT_PER_STUDENT: intAtLeast(1, 10),
+  BOOKING_LOCK_TTL_MS: positiveInt(10_000),
+  BOOKING_LOCK_WAIT_MS: positiveInt(10_000),
+  CANCELLATION_CUTOFF_HOURS: z.coerce.number().min(0).default(0),
+  SEAT_COUNTER_TTL_MS: positiveInt(60_000),
+});
+
+/** The environment after validation: typed, defaulted, blanks turned into undefined. */
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseConfig, PgliteConfig, PostgresConfig, SslMode } from '../../db/config';
+import { redactUrlPasswords } from '../lib/redact';
+import { databaseConfig } from './database';
+import { type Env, envSchema } from './env';
+import { type MemoryStoreConfig, type RedisConfig, redisConfig } from './redis';
+import {
+  awsRegionWhenAwsIsUsed,
+  databaseTlsIsCoherent,
+  keepAliveOutlastsAlb,
+  poolMinWithinMax,
+  realServicesInProduction,
+  redisSecretHasAHost,
+  sameSiteNoneNeedsSecureCookie,
+  sessionSecretInProduction,
+} from './rules';
+
+/**
+ * Configuration is read from the environment once, at start, and validated here; everything else
+ * receives the typed result. A bad value stops start-up with a message naming the variable.
+ */
+
+export type { MemoryStoreConfig, RedisConfig } from './redis';
+export type { PgliteConfig, PostgresConfig, SslMode };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Express's `trust proxy`: "true"/"false", a hop count ("1" behind one ALB), or a subnet list. */
+function trustProxySetting(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false' || raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/** What an error message may show of a value: never a password, not even inside a URL. */
+const shownValue = (name: string, value: string) =>
+  /PASSWORD|SECRET|TOKEN/.test(name) ? '***' : redactUrlPasswords(value);
+
+/** The configuration the service runs with, by concern; its type is what this returns. */
+function configFrom(
+  env: Env,
+  version: string,
+  parts: { database: DatabaseConfig; redis: RedisConfig | MemoryStoreConfig; region: string | undefined },
+) {
+  return {
+    env: env.NODE_ENV,
+    version,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    frontendOrigins: env.FRONTEND_URL.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    database: parts.database,
+    migrateOnStart: env.DB_MIGRATE_ON_START,
+    redis: parts.redis,
+    healthTimeoutMs: env.HEALTH_TIMEOUT_MS,
+    shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
+    session: {
+      /** HMAC key of session tokens; random per process when unset outside production. */
+      secret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretIsEphemeral: !env.SESSION_SECRET && !env.SESSION_SECRET_ID,
+      /** Secrets Manager secret holding the session secret; replaces `secret` at start. */
+      secretId: env.SESSION_SECRET_ID,
+      ttlMs: env.SESSION_TTL_HOURS * 3_600_000,
+      cookieName: env.SESSION_COOKIE_NAME,
+      cookieSameSite: env.SESSION_COOKIE_SAMESITE,
+      cookieSecure: env.NODE_ENV === 'production',
+    },
+    loginRateLimit: {
+      perIpPerMinute: env.LOGIN_RATE_LIMIT_PER_IP,
+      perStudentPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT,
+    },
+    booking: {
+      lockTtlMs: env.BOOKING_LOCK_TTL_MS,
+      lockWaitMs: env.BOOKING_LOCK_WAIT_MS,
+      cancellationCutoffMs: env.CANCELLATION_CUTOFF_HOURS * 3_600_000,
+      seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
+    },
+    aws: { region: parts.region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
+  };
+}
+
+export type Config = ReturnType<typeof configFrom>;
+
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env, version = '0.0.0'): Config {
+  const result = envSchema.safeParse(rawEnv);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const value = rawEnv[name];
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(shownValue(name, value))})`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = result.data;
+  const problems: string[] = [];
+  const database = databaseConfig(env, problems);
+  const redis = redisConfig(env);
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  problems.push(
+    ...realServicesInProduction(env, database, redis),
+    ...sessionSecretInProduction(env),
+    ...sameSiteNoneNeedsSecureCookie(env),
+    ...databaseTlsIsCoherent(database),
+    ...awsRegionWhenAwsIsUsed(env, database, region),
+    ...redisSecretHasAHost(env, redis),
+    ...poolMinWithinMax(env),
+    ...keepAliveOutlastsAlb(env),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return configFrom(env, version, { database, redis, region });
+}
