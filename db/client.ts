@@ -40,7 +40,7 @@ interface Databases {
 export type DatabaseHandle = Databases & ({ mode: 'postgres'; pool: pg.Pool } | { mode: 'pglite'; pglite: PGlite });
 
 /** Pool settings; where and as whom to connect comes from the credential source per connection. */
-export function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
+function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
   return {
     ssl: tlsOptions(cfg.ssl),
     max: cfg.poolMax,
@@ -77,7 +77,7 @@ function createPool(options: pg.PoolConfig, source: CredentialSource, name: stri
  * transaction back. A loss during COMMIT (outcome unknown) and a failure to connect at all (the
  * database is down: retrying now only doubles the wait) are not retried.
  */
-export function transactionsOn(pool: pg.Pool): TransactionRunner {
+function transactionsOn(pool: pg.Pool): TransactionRunner {
   const bound = new WeakMap<pg.PoolClient, Database>();
   const attempt = async <T>(
     work: (tx: Transaction) => Promise<T>,
@@ -138,7 +138,7 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
   };
 }
 
-export async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
+async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
   mkdirSync(cfg.dataDir, { recursive: true });
   const pglite = await PGlite.create({ dataDir: cfg.dataDir });
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Database;

@@ -107,7 +107,7 @@ export function createCredentialSource(
   };
 }
 
-export const isAuthFailure = (err: unknown) => (err as { code?: string } | null)?.code === '28P01';
+const isAuthFailure = (err: unknown) => (err as { code?: string } | null)?.code === '28P01';
 
 type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?: (err?: Error) => void) => void;
 

@@ -11,7 +11,7 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
  * Arbitrary but fixed key of the advisory lock that serializes migrators: two instances starting at
  * once must not both try to create the same tables. ("mocksbkg" as an int8.)
  */
-export const MIGRATION_LOCK_KEY = 0x6d6f636b73626b67n;
+const MIGRATION_LOCK_KEY = 0x6d6f636b73626b67n;
 
 /** Applies every committed migration not yet applied; safe to run on every start and concurrently. */
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {

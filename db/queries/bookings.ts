@@ -3,7 +3,7 @@ import type { Executor } from '../client';
 import { bookings, type MockType, mockExams, type NewBookingRow } from '../schema';
 
 /** What the API shows of a booking; the session's location comes from the session row. */
-export const bookingColumns = {
+const bookingColumns = {
   bookingId: bookings.id,
   bookingCode: bookings.bookingId,
   examId: bookings.associatedMockExam,

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { type CreditBalances, type CreditColumn, contactCredits } from '../schema';
 
-export const balanceColumns = {
+const balanceColumns = {
   sjCredits: contactCredits.sjCredits,
   csCredits: contactCredits.csCredits,
   sjminiCredits: contactCredits.sjminiCredits,

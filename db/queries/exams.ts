@@ -12,7 +12,7 @@ export interface BookableExamFilter {
 }
 
 /** The columns a session listing shows; nothing else leaves the database. */
-export const examListingColumns = {
+const examListingColumns = {
   examId: mockExams.hubspotId,
   mockType: mockExams.mockType,
   mockSet: mockExams.mockSet,
@@ -28,7 +28,7 @@ export const examListingColumns = {
  * The guide's bookable rule: active, or scheduled with its activation time passed, and not yet
  * started. A session with no start time is never bookable.
  */
-export const isBookableAt = (now: Date) =>
+const isBookableAt = (now: Date) =>
   and(
     or(
       eq(mockExams.isActive, 'true'),

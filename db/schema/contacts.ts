@@ -35,6 +35,3 @@ export const contactCredits = pgTable(
     ),
   ],
 );
-
-export type ContactCreditsRow = typeof contactCredits.$inferSelect;
-export type NewContactCreditsRow = typeof contactCredits.$inferInsert;

@@ -37,6 +37,3 @@ export const mockExams = pgTable(
     ),
   ],
 );
-
-export type MockExamRow = typeof mockExams.$inferSelect;
-export type NewMockExamRow = typeof mockExams.$inferInsert;

@@ -1,5 +1,4 @@
 export {
-  APP_ERRORS,
   type AppErrorCode,
   type AppErrorDetails,
   type CreditAvailability,

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { parseRedisSecret, parseSessionSecret } from './shapes';
 
 /** Reads a secret, retrying transient failures with backoff; a permanent one is thrown at once. */
-export async function readWithRetry(read: SecretReader, secretId: string, log: Logger): Promise<string> {
+async function readWithRetry(read: SecretReader, secretId: string, log: Logger): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await read(secretId);

@@ -5,11 +5,11 @@ import { errors } from '../errors';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
 
 /** "limited" when this many seats or fewer remain. */
-export const LIMITED_THRESHOLD = 3;
+const LIMITED_THRESHOLD = 3;
 
-export type SeatStatus = 'available' | 'limited' | 'full';
+type SeatStatus = 'available' | 'limited' | 'full';
 
-export function seatStatus(availableSlots: number): SeatStatus {
+function seatStatus(availableSlots: number): SeatStatus {
   if (availableSlots <= 0) return 'full';
   return availableSlots <= LIMITED_THRESHOLD ? 'limited' : 'available';
 }

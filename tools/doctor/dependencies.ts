@@ -8,7 +8,7 @@ import { CheckFailure } from './checkFailure';
 /** The repository root: runtime dependencies must resolve from here, as the server's imports do. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export function runtimeDependencyNames(root = repoRoot): string[] {
+function runtimeDependencyNames(root = repoRoot): string[] {
   const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { dependencies?: Record<string, string> };
   return Object.keys(pkg.dependencies ?? {});
 }

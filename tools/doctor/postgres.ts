@@ -10,7 +10,7 @@ import type { Config, PostgresConfig } from '../../server/config';
 import { openConfiguredDatabase } from '../../server/runtime/database';
 import { CheckFailure, type Outcome } from './check';
 
-export const MIN_SERVER_VERSION_NUM = 140_000;
+const MIN_SERVER_VERSION_NUM = 140_000;
 
 /** One connection made exactly as the service makes its connections, shared by the checks after it. */
 export interface PostgresSession {
@@ -137,8 +137,7 @@ export async function checkMigrations(client: pg.PoolClient, committed = committ
 }
 
 /** The tables of db/schema, by the names the live database and the HubSpot sync rely on. */
-export const serviceTables = (): string[] =>
-  Object.values(schema).flatMap((v) => (is(v, PgTable) ? [getTableName(v)] : []));
+const serviceTables = (): string[] => Object.values(schema).flatMap((v) => (is(v, PgTable) ? [getTableName(v)] : []));
 
 export async function checkTables(client: pg.PoolClient, tables = serviceTables()): Promise<Outcome> {
   const { rows } = await client.query<{ name: string; exists: boolean }>(

@@ -82,7 +82,7 @@ async function openSource(url: string): Promise<pg.Client> {
   return client;
 }
 
-export async function openConnections(sourceUrl: string, config: Config, log: ErrorSink): Promise<Connections> {
+async function openConnections(sourceUrl: string, config: Config, log: ErrorSink): Promise<Connections> {
   const target = await openTarget(config, log);
   let source: pg.Client;
   try {

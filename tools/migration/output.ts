@@ -5,7 +5,7 @@ export interface Output {
 }
 
 /** Piped into `head`, the reader may leave early; that is no reason to crash with a stack trace. */
-export function ignoreClosedStdout() {
+function ignoreClosedStdout() {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });

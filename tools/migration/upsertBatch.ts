@@ -24,7 +24,7 @@ export interface BatchResult {
  * Postgres turns into the target's row type, so a batch costs one round trip whatever its size. An
  * existing row is updated only where something differs; the `id` of an existing row is never changed.
  */
-export function batchStatements(plan: ColumnPlan) {
+function batchStatements(plan: ColumnPlan) {
   const table = qualified(TARGET_SCHEMA, plan.table);
   const columns = plan.columns.map((c) => ident(c.target));
   const key = ident(plan.key.target);
