@@ -1,0 +1,46 @@
+import { performance } from 'node:perf_hooks';
+import { createClient } from '../../../client/src';
+import type { Student } from '../data';
+import { runPool, type Sample, stats, summarize, timed, type WorkloadResult } from '../measure';
+import { formatOutcomes } from '../report';
+import type { ResourceSampler } from '../resources';
+import { LOGIN_CONCURRENCY, log, STUDENTS } from '../settings';
+
+/** Every student logs in once, alternating instances; each then gets a client on its instance. */
+export async function loginEveryone(
+  students: Student[],
+  trpcUrls: string[],
+  sampler: ResourceSampler,
+): Promise<WorkloadResult> {
+  const anonymous = trpcUrls.map((url) => createClient({ url }));
+  const samples: Sample[] = [];
+  sampler.start();
+  const t0 = performance.now();
+  await runPool(
+    students.map((student, i) => async () => {
+      const session = await timed(samples, 'auth.login', () =>
+        anonymous[i % trpcUrls.length]!.auth.login.mutate({ studentId: student.studentId, email: student.email }),
+      );
+      if (session) student.token = session.token;
+    }),
+    LOGIN_CONCURRENCY,
+  );
+  const wall = performance.now() - t0;
+  const loggedIn = students.filter((s) => s.token).length;
+  const result = summarize(
+    'login',
+    `${STUDENTS} logins, ${LOGIN_CONCURRENCY} in flight, both instances`,
+    samples,
+    wall,
+    sampler.stop(),
+    new Set(['ok']),
+    [{ name: 'every student logged in', pass: loggedIn === STUDENTS, detail: `${loggedIn}/${STUDENTS}` }],
+  );
+  log(`logged in ${loggedIn}/${STUDENTS} in ${(wall / 1000).toFixed(1)} s`);
+  if (loggedIn === 0) throw new Error(`no student could log in: ${formatOutcomes(stats(samples).outcomes)}`);
+  students.forEach((student, i) => {
+    const token = student.token;
+    student.client = createClient({ url: trpcUrls[i % trpcUrls.length]!, getToken: () => token });
+  });
+  return result;
+}

@@ -1,0 +1,57 @@
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { type BenchStudent, expectedWins, pick, seatChecks } from '../data';
+import { type Sample, summarize, timed, type WorkloadResult } from '../measure';
+import type { ResourceSampler } from '../resources';
+import { log, STAMPEDE_CAPACITY, STAMPEDE_SESSIONS } from '../settings';
+
+/** Workload B: closed Situational Judgment sessions open at once and every student books in the same instant. */
+export async function releaseStampede(
+  db: pg.Client,
+  active: BenchStudent[],
+  stampedeExams: string[],
+  sampler: ResourceSampler,
+): Promise<WorkloadResult> {
+  const samples: Sample[] = [];
+  const targets = active.map(() => pick(stampedeExams));
+  const released = await db.query(
+    `update hubspot_mock_exams set is_active = 'true' where hubspot_id like 'bench-sj-%'`,
+  );
+  log(`workload B: released ${released.rowCount} sessions; firing ${active.length} bookings at once`);
+  sampler.start();
+  const t0 = performance.now();
+  await Promise.all(
+    active.map((student, i) =>
+      timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId: targets[i]! })),
+    ),
+  );
+  const wall = performance.now() - t0;
+  const resources = sampler.stop();
+  const ok = samples.filter((s) => s.outcome === 'ok').length;
+  const expected = expectedWins(targets, STAMPEDE_CAPACITY);
+  const seats = STAMPEDE_SESSIONS * STAMPEDE_CAPACITY;
+  const ends = (outcome: string) => samples.filter((s) => s.outcome === outcome).map((s) => s.end - t0);
+  const okEnds = ends('ok');
+  const fullEnds = ends('EXAM_FULL');
+  const notes = [
+    `timeline from release: first seat sold ${okEnds.length ? Math.round(Math.min(...okEnds)) : '-'} ms, last seat sold ${okEnds.length ? Math.round(Math.max(...okEnds)) : '-'} ms, ` +
+      `first EXAM_FULL ${fullEnds.length ? Math.round(Math.min(...fullEnds)) : '-'} ms, last answer ${Math.round(wall)} ms`,
+  ];
+  const checks = await seatChecks(db, 'bench-sj', ok, expected, 'sj_credits');
+  checks.unshift({
+    name: `exactly ${seats} bookings succeed`,
+    pass: ok === seats,
+    detail: `ok=${ok}${expected !== seats ? ` (only ${expected} reachable: some sessions drew fewer than ${STAMPEDE_CAPACITY} requests)` : ''}`,
+  });
+  log(`workload B done in ${(wall / 1000).toFixed(1)} s`);
+  return summarize(
+    'B stampede',
+    `${STAMPEDE_SESSIONS} × ${STAMPEDE_CAPACITY} seats (Situational Judgment) released at once, ${active.length} simultaneous bookings`,
+    samples,
+    wall,
+    resources,
+    new Set(['ok', 'EXAM_FULL']),
+    checks,
+    notes,
+  );
+}
