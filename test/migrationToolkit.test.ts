@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { runMigrationCli } from './helpers/migrationCli';
+import { type CliRun, runMigrationCli } from './helpers/migrationCli';
 import { generatedSizes, generatedSourceSql, liveSourceDdl } from './helpers/supabaseSourceSchema';
 
 /**
@@ -17,10 +17,10 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function database(migrated: boolean): Promise<{ db: TestDatabase; client: pg.Client }> {
+async function database(migrated: boolean, dropWith = cleanup): Promise<{ db: TestDatabase; client: pg.Client }> {
   const db = await createTestDatabase({ migrated });
   const client = await db.connect();
-  cleanup.push(
+  dropWith.push(
     () => db.drop(),
     () => client.end(),
   );
@@ -30,7 +30,21 @@ async function database(migrated: boolean): Promise<{ db: TestDatabase; client: 
 const reportDir = mkdtempSync(join(tmpdir(), 'mb-migration-'));
 let reports = 0;
 const reportPath = () => join(reportDir, `report-${process.pid}-${++reports}.json`);
-const readReport = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+const readReport = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** The JSON reports of the two commands (--report), as far as these tests read them. */
+interface ImportReport {
+  problems: Array<{ table: string; key: string; column: string; value: unknown; reason: string }>;
+  refusedRows: number;
+  targetOnlyColumns: Record<string, string[]>;
+  tables: Array<{ table: string; inserted: number; updated: number; unchanged: number; refused: number }>;
+}
+interface VerifyReport {
+  differences: Array<{ table: string; kind: string; key: string; columns?: unknown[] }>;
+  totalDifferences: number;
+  dataQuality: Array<{ side: string; check: string; count: number; examples: unknown[] }>;
+  tables: Array<Record<string, unknown> & { table: string }>;
+}
 
 const bookingId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const epoch = (iso: string) => String(Date.parse(iso));
@@ -93,239 +107,345 @@ const keysOf = (differences: Array<{ kind: string; table: string; key: string }>
   differences.map((d) => `${d.kind} ${d.table} ${d.key}`).sort();
 
 describe('migrate:import and migrate:verify against a live-shaped source', () => {
-  it('imports every drifted type, refuses what the target cannot hold, verifies, and finds exactly what changed', {
-    timeout: 180_000,
-  }, async () => {
-    const { db: sourceDb, client: source } = await database(false);
-    const { db: targetDb, client: target } = await database(true);
-    await fillLiveSource(source);
-    // A password on the URL: the server trusts us anyway, and it must never be printed.
-    const sourceUrl = sourceDb.url.replace('postgres@', 'postgres:hunter2-secret@');
-    const env = { DATABASE_URL: targetDb.url };
-    const importCli = (...args: string[]) => runMigrationCli('migrateImport', ['--source', sourceUrl, ...args], env);
-    const verifyCli = (...args: string[]) => runMigrationCli('migrateVerify', ['--source', sourceUrl, ...args], env);
+  /**
+   * One source and one target taken through an operator's whole run. Each phase acts once, in its
+   * beforeAll, and each observation is its own test: a wrong answer in one step still lets the
+   * later steps run and report theirs.
+   */
+  describe('step by step: import, verify, fix the source, re-import, tamper with the target, restore', () => {
+    const stepCleanup: Array<() => Promise<void>> = [];
+    let source: pg.Client;
+    let target: pg.Client;
+    let importCli: (...args: string[]) => Promise<CliRun>;
+    let verifyCli: (...args: string[]) => Promise<CliRun>;
+    beforeAll(async () => {
+      const { db: sourceDb, client } = await database(false, stepCleanup);
+      const { db: targetDb, client: targetClient } = await database(true, stepCleanup);
+      source = client;
+      target = targetClient;
+      await fillLiveSource(source);
+      // A password on the URL: the server trusts us anyway, and it must never be printed.
+      const sourceUrl = sourceDb.url.replace('postgres@', 'postgres:hunter2-secret@');
+      const env = { DATABASE_URL: targetDb.url };
+      importCli = (...args) => runMigrationCli('migrateImport', ['--source', sourceUrl, ...args], env);
+      verifyCli = (...args) => runMigrationCli('migrateVerify', ['--source', sourceUrl, ...args], env);
+    }, 60_000);
+    afterAll(async () => {
+      for (const step of stepCleanup.splice(0).reverse()) await step();
+    });
 
-    // 1. First import: five rows refused with table, key, column and value; everything else copied.
-    let report = reportPath();
-    let run = await importCli('--report', report, '--batch', '3');
-    expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout + run.stderr).not.toContain('hunter2');
-    expect(run.stdout).toContain('postgres:***@');
-    expect(run.stdout).toMatch(/hubspot_bookings: 10\/10 rows \(100\.0%\), \d+ rows\/s/);
-    expect(run.stdout).toContain(
-      `hubspot_bookings ${bookingId(4)} start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`,
-    );
-    let json = readReport(report);
-    expect(json.problems.map((p: any) => [p.table, p.key, p.column, p.value])).toEqual([
-      ['hubspot_contact_credits', 'c-3', 'sj_credits', null],
-      ['hubspot_bookings', bookingId(4), 'start_time', 'next tuesday'],
-      [
-        'hubspot_bookings',
-        bookingId(6),
-        'associated_contact_id,exam_date,mock_type',
-        { associated_contact_id: 'c-2', exam_date: '2026-03-01 00:00:00', mock_type: 'Situational Judgment' },
-      ],
-      ['hubspot_bookings', bookingId(7), 'attendance', 'Maybe'],
-      ['hubspot_bookings', bookingId(9), 'token_refunded', 'yes'],
-    ]);
-    expect(json.problems[2].reason).toContain('hubspot_bookings_one_active_per_contact_date_type');
-    expect(json.refusedRows).toBe(5);
-    expect(json.targetOnlyColumns.sync_metadata).toEqual(['last_modified_time', 'records_synced']);
-    expect(await tableCounts(target)).toEqual({ contacts: 4, exams: 4, bookings: 6, sync: 2 });
+    describe('1. the first import', () => {
+      let run: CliRun;
+      let json: ImportReport;
+      beforeAll(async () => {
+        const report = reportPath();
+        run = await importCli('--report', report, '--batch', '3');
+        json = readReport<ImportReport>(report);
+      }, 60_000);
 
-    // Every drifted type arrived as the instant / value it meant, in UTC.
-    const utc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-    const exams = await target.query(
-      `select hubspot_id, ${utc('start_time')} as start, ${utc('end_time')} as "end", ${utc('scheduled_activation_datetime')} as opens,
-              exam_date::text, mock_set, prerequisite_exam_ids, mock_exam_name, total_bookings from hubspot_mock_exams order by hubspot_id`,
-    );
-    expect(exams.rows).toEqual([
-      {
-        hubspot_id: 'ex-1',
-        start: '2026-03-01T14:00:00.000000Z',
-        end: '2026-03-01T17:00:00.000000Z',
-        opens: null,
-        exam_date: '2026-03-01',
-        mock_set: 'A',
-        prerequisite_exam_ids: null,
-        mock_exam_name: 'SJ Mock A',
-        total_bookings: 7,
-      },
-      {
-        hubspot_id: 'ex-2',
-        start: '2026-03-02T14:00:00.000000Z',
-        end: '2026-03-02T17:00:00.000000Z',
-        opens: '2026-02-20T14:00:00.000000Z',
-        exam_date: '2026-03-02',
-        mock_set: 'B',
-        prerequisite_exam_ids: null,
-        mock_exam_name: 'CS Mock B',
-        total_bookings: 3,
-      },
-      {
-        hubspot_id: 'ex-3',
-        start: '2026-03-05T15:30:00.000000Z',
-        end: '2026-03-05T16:30:00.000000Z',
-        opens: null,
-        exam_date: '2026-03-05',
-        mock_set: null,
-        prerequisite_exam_ids: ['ex-1', 'ex-2'],
-        mock_exam_name: null,
-        total_bookings: 1,
-      },
-      {
-        hubspot_id: 'ex-4',
-        start: '2026-03-06T13:00:00.250000Z',
-        end: '2026-03-06T14:00:00.250000Z',
-        opens: null,
-        exam_date: '2026-03-06',
-        mock_set: 'C',
-        prerequisite_exam_ids: null,
-        mock_exam_name: null,
-        total_bookings: 1,
-      },
-    ]);
-    const bookings = await target.query(
-      `select id, exam_date::text, ${utc('start_time')} as start, token_refunded, ${utc('token_refunded_at')} as refunded_at, token_refund_admin,
-              booking_status, ndecc_exam_date, cancelled_at from hubspot_bookings where id in ($1, $2, $3) order by id`,
-      [bookingId(1), bookingId(2), bookingId(3)],
-    );
-    expect(bookings.rows).toEqual([
-      {
-        id: bookingId(1),
-        exam_date: '2026-03-01',
-        start: '2026-03-01T14:00:00.000000Z',
-        token_refunded: false,
-        refunded_at: null,
-        token_refund_admin: null,
-        booking_status: 'confirmed',
-        ndecc_exam_date: null,
-        cancelled_at: null,
-      },
-      {
-        id: bookingId(2),
-        exam_date: '2026-03-01',
-        start: '2026-03-01T14:00:00.000000Z',
-        token_refunded: false,
-        refunded_at: null,
-        token_refund_admin: null,
-        booking_status: null,
-        ndecc_exam_date: null,
-        cancelled_at: null,
-      },
-      {
-        id: bookingId(3),
-        exam_date: '2026-03-02',
-        start: '2026-03-02T14:00:00.000000Z',
-        token_refunded: true,
-        refunded_at: '2026-02-21T10:00:00.000000Z',
-        token_refund_admin: 'admin@example.com',
-        booking_status: 'cancelled',
-        ndecc_exam_date: null,
-        cancelled_at: null,
-      },
-    ]);
-    const contact = await target.query(
-      `select ${utc('created_at')} as created, ndecc_exam_date, sj_credits from hubspot_contact_credits where hubspot_id in ('c-1', 'c-2') order by hubspot_id`,
-    );
-    expect(contact.rows).toEqual([
-      { created: '2025-06-01T12:00:00.123456Z', ndecc_exam_date: null, sj_credits: 2 },
-      { created: '2025-06-01T12:00:00.000000Z', ndecc_exam_date: '2026-05-01', sj_credits: 0 },
-    ]);
-    const sync = await target.query(
-      `select sync_type, ${utc('last_sync_time')} as last_sync, last_modified_time, records_synced from sync_metadata order by sync_type`,
-    );
-    expect(sync.rows).toEqual([
-      { sync_type: 'bookings', last_sync: '2026-01-02T00:00:00.123000Z', last_modified_time: null, records_synced: 0 },
-      { sync_type: 'contacts', last_sync: '2026-01-01T00:00:00.000000Z', last_modified_time: null, records_synced: 0 },
-    ]);
+      it('refuses five rows, names each in its output, and never prints the source password', () => {
+        expect(run.code, run.stderr).toBe(1);
+        expect(run.stdout + run.stderr).not.toContain('hunter2');
+        expect(run.stdout).toContain('postgres:***@');
+        expect(run.stdout).toMatch(/hubspot_bookings: 10\/10 rows \(100\.0%\), \d+ rows\/s/);
+        expect(run.stdout).toContain(
+          `hubspot_bookings ${bookingId(4)} start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`,
+        );
+      });
 
-    // 2. Verify: the refused rows are exactly what is missing.
-    report = reportPath();
-    run = await verifyCli('--report', report);
-    expect(run.code, run.stderr).toBe(1);
-    json = readReport(report);
-    expect(keysOf(json.differences)).toEqual(
-      [
-        'missing hubspot_contact_credits c-3',
-        `missing hubspot_bookings ${bookingId(4)}`,
-        `missing hubspot_bookings ${bookingId(6)}`,
-        `missing hubspot_bookings ${bookingId(7)}`,
-        `missing hubspot_bookings ${bookingId(9)}`,
-      ].sort(),
-    );
+      it('reports each refused row with table, key, column and value, and copies everything else', async () => {
+        expect(json.problems.map((p) => [p.table, p.key, p.column, p.value])).toEqual([
+          ['hubspot_contact_credits', 'c-3', 'sj_credits', null],
+          ['hubspot_bookings', bookingId(4), 'start_time', 'next tuesday'],
+          [
+            'hubspot_bookings',
+            bookingId(6),
+            'associated_contact_id,exam_date,mock_type',
+            { associated_contact_id: 'c-2', exam_date: '2026-03-01 00:00:00', mock_type: 'Situational Judgment' },
+          ],
+          ['hubspot_bookings', bookingId(7), 'attendance', 'Maybe'],
+          ['hubspot_bookings', bookingId(9), 'token_refunded', 'yes'],
+        ]);
+        expect(json.problems[2]!.reason).toContain('hubspot_bookings_one_active_per_contact_date_type');
+        expect(json.refusedRows).toBe(5);
+        expect(json.targetOnlyColumns.sync_metadata).toEqual(['last_modified_time', 'records_synced']);
+        expect(await tableCounts(target)).toEqual({ contacts: 4, exams: 4, bookings: 6, sync: 2 });
+      });
 
-    // 3. The operator fixes the source; re-import copies just those rows; verify is clean.
-    await fixLiveSource(source);
-    report = reportPath();
-    run = await importCli('--report', report);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    json = readReport(report);
-    expect(json.tables.map((t: any) => [t.table, t.inserted, t.updated, t.unchanged, t.refused])).toEqual([
-      ['hubspot_contact_credits', 1, 0, 4, 0],
-      ['hubspot_mock_exams', 0, 0, 4, 0],
-      ['hubspot_bookings', 4, 0, 6, 0],
-      ['sync_metadata', 0, 0, 2, 0],
-    ]);
-    report = reportPath();
-    run = await verifyCli('--report', report);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain('No differences');
-    json = readReport(report);
-    expect(json.differences).toEqual([]);
-    // Data-quality findings are reported, and are not differences.
-    const finding = (side: string, check: string) =>
-      json.dataQuality.find((f: any) => f.side === side && f.check === check);
-    expect(finding('source', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
-    expect(finding('target', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
-    expect(finding('target', 'bookings_with_unknown_exam').examples).toEqual([
-      { booking: bookingId(8), exam: 'ex-404' },
-    ]);
-    expect(finding('target', 'bookings_with_unknown_contact').count).toBe(0);
-    expect(finding('source', 'negative_or_null_credits').count).toBe(0);
-    expect(run.stdout).toContain('1 sessions whose total_bookings differs');
+      // Every drifted type arrived as the instant / value it meant, in UTC.
+      const utc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-    // 4. Change one row in the target, delete one, add one: verify reports exactly those three.
-    await target.query(`update hubspot_mock_exams set location = 'Moon base' where hubspot_id = 'ex-2'`);
-    await target.query(`delete from hubspot_bookings where id = $1`, [bookingId(5)]);
-    await target.query(
-      `insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c-extra', 'S999', 'mallory@example.com')`,
-    );
-    report = reportPath();
-    run = await verifyCli('--report', report);
-    expect(run.code).toBe(1);
-    json = readReport(report);
-    expect(keysOf(json.differences)).toEqual([
-      'changed hubspot_mock_exams ex-2',
-      'extra hubspot_contact_credits c-extra',
-      `missing hubspot_bookings ${bookingId(5)}`,
-    ]);
-    expect(json.differences.find((d: any) => d.kind === 'changed').columns).toEqual([
-      { column: 'location', source: 'Mississauga', target: 'Moon base' },
-    ]);
-    expect(json.totalDifferences).toBe(3);
-    expect(run.stdout).toContain('changed  hubspot_mock_exams ex-2: location source "Mississauga" target "Moon base"');
-    expect(run.stdout).toContain('3 difference(s): exit 1.');
+      it('converts the sessions’ drifted types', async () => {
+        const exams = await target.query(
+          `select hubspot_id, ${utc('start_time')} as start, ${utc('end_time')} as "end", ${utc('scheduled_activation_datetime')} as opens,
+                  exam_date::text, mock_set, prerequisite_exam_ids, mock_exam_name, total_bookings from hubspot_mock_exams order by hubspot_id`,
+        );
+        expect(exams.rows).toEqual([
+          {
+            hubspot_id: 'ex-1',
+            start: '2026-03-01T14:00:00.000000Z',
+            end: '2026-03-01T17:00:00.000000Z',
+            opens: null,
+            exam_date: '2026-03-01',
+            mock_set: 'A',
+            prerequisite_exam_ids: null,
+            mock_exam_name: 'SJ Mock A',
+            total_bookings: 7,
+          },
+          {
+            hubspot_id: 'ex-2',
+            start: '2026-03-02T14:00:00.000000Z',
+            end: '2026-03-02T17:00:00.000000Z',
+            opens: '2026-02-20T14:00:00.000000Z',
+            exam_date: '2026-03-02',
+            mock_set: 'B',
+            prerequisite_exam_ids: null,
+            mock_exam_name: 'CS Mock B',
+            total_bookings: 3,
+          },
+          {
+            hubspot_id: 'ex-3',
+            start: '2026-03-05T15:30:00.000000Z',
+            end: '2026-03-05T16:30:00.000000Z',
+            opens: null,
+            exam_date: '2026-03-05',
+            mock_set: null,
+            prerequisite_exam_ids: ['ex-1', 'ex-2'],
+            mock_exam_name: null,
+            total_bookings: 1,
+          },
+          {
+            hubspot_id: 'ex-4',
+            start: '2026-03-06T13:00:00.250000Z',
+            end: '2026-03-06T14:00:00.250000Z',
+            opens: null,
+            exam_date: '2026-03-06',
+            mock_set: 'C',
+            prerequisite_exam_ids: null,
+            mock_exam_name: null,
+            total_bookings: 1,
+          },
+        ]);
+      });
 
-    // 5. Re-import restores the changed and the deleted row; it never deletes, so the extra row stays.
-    run = await importCli();
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('hubspot_mock_exams: 4/4 read, inserted 0, updated 1, unchanged 3, refused 0');
-    expect(run.stdout).toContain('hubspot_bookings: 10/10 read, inserted 1, updated 0, unchanged 9, refused 0');
-    report = reportPath();
-    run = await verifyCli('--report', report);
-    expect(keysOf(readReport(report).differences)).toEqual(['extra hubspot_contact_credits c-extra']);
-    await target.query(`delete from hubspot_contact_credits where hubspot_id = 'c-extra'`);
-    run = await verifyCli();
-    expect(run.code).toBe(0);
+      it('converts the bookings’ drifted types', async () => {
+        const bookings = await target.query(
+          `select id, exam_date::text, ${utc('start_time')} as start, token_refunded, ${utc('token_refunded_at')} as refunded_at, token_refund_admin,
+                  booking_status, ndecc_exam_date, cancelled_at from hubspot_bookings where id in ($1, $2, $3) order by id`,
+          [bookingId(1), bookingId(2), bookingId(3)],
+        );
+        expect(bookings.rows).toEqual([
+          {
+            id: bookingId(1),
+            exam_date: '2026-03-01',
+            start: '2026-03-01T14:00:00.000000Z',
+            token_refunded: false,
+            refunded_at: null,
+            token_refund_admin: null,
+            booking_status: 'confirmed',
+            ndecc_exam_date: null,
+            cancelled_at: null,
+          },
+          {
+            id: bookingId(2),
+            exam_date: '2026-03-01',
+            start: '2026-03-01T14:00:00.000000Z',
+            token_refunded: false,
+            refunded_at: null,
+            token_refund_admin: null,
+            booking_status: null,
+            ndecc_exam_date: null,
+            cancelled_at: null,
+          },
+          {
+            id: bookingId(3),
+            exam_date: '2026-03-02',
+            start: '2026-03-02T14:00:00.000000Z',
+            token_refunded: true,
+            refunded_at: '2026-02-21T10:00:00.000000Z',
+            token_refund_admin: 'admin@example.com',
+            booking_status: 'cancelled',
+            ndecc_exam_date: null,
+            cancelled_at: null,
+          },
+        ]);
+      });
 
-    // 6. Idempotent: another import changes nothing and duplicates nothing.
-    const before = await tableCounts(target);
-    run = await importCli();
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('hubspot_bookings: 10/10 read, inserted 0, updated 0, unchanged 10, refused 0');
-    expect(await tableCounts(target)).toEqual(before);
-    expect(before).toEqual({ contacts: 5, exams: 4, bookings: 10, sync: 2 });
+      it('converts the students’ and the sync cursors’ drifted types', async () => {
+        const contact = await target.query(
+          `select ${utc('created_at')} as created, ndecc_exam_date, sj_credits from hubspot_contact_credits where hubspot_id in ('c-1', 'c-2') order by hubspot_id`,
+        );
+        expect(contact.rows).toEqual([
+          { created: '2025-06-01T12:00:00.123456Z', ndecc_exam_date: null, sj_credits: 2 },
+          { created: '2025-06-01T12:00:00.000000Z', ndecc_exam_date: '2026-05-01', sj_credits: 0 },
+        ]);
+        const sync = await target.query(
+          `select sync_type, ${utc('last_sync_time')} as last_sync, last_modified_time, records_synced from sync_metadata order by sync_type`,
+        );
+        expect(sync.rows).toEqual([
+          {
+            sync_type: 'bookings',
+            last_sync: '2026-01-02T00:00:00.123000Z',
+            last_modified_time: null,
+            records_synced: 0,
+          },
+          {
+            sync_type: 'contacts',
+            last_sync: '2026-01-01T00:00:00.000000Z',
+            last_modified_time: null,
+            records_synced: 0,
+          },
+        ]);
+      });
+    });
+
+    describe('2. verify after the first import', () => {
+      let run: CliRun;
+      let json: VerifyReport;
+      beforeAll(async () => {
+        const report = reportPath();
+        run = await verifyCli('--report', report);
+        json = readReport<VerifyReport>(report);
+      }, 60_000);
+
+      it('finds exactly the refused rows missing', () => {
+        expect(run.code, run.stderr).toBe(1);
+        expect(keysOf(json.differences)).toEqual(
+          [
+            'missing hubspot_contact_credits c-3',
+            `missing hubspot_bookings ${bookingId(4)}`,
+            `missing hubspot_bookings ${bookingId(6)}`,
+            `missing hubspot_bookings ${bookingId(7)}`,
+            `missing hubspot_bookings ${bookingId(9)}`,
+          ].sort(),
+        );
+      });
+    });
+
+    describe('3. the operator fixes the source and imports again', () => {
+      let imported: CliRun;
+      let importJson: ImportReport;
+      let verified: CliRun;
+      let json: VerifyReport;
+      beforeAll(async () => {
+        await fixLiveSource(source);
+        let report = reportPath();
+        imported = await importCli('--report', report);
+        importJson = readReport<ImportReport>(report);
+        report = reportPath();
+        verified = await verifyCli('--report', report);
+        json = readReport<VerifyReport>(report);
+      }, 60_000);
+
+      it('copies just the rows that were refused', () => {
+        expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+        expect(importJson.tables.map((t) => [t.table, t.inserted, t.updated, t.unchanged, t.refused])).toEqual([
+          ['hubspot_contact_credits', 1, 0, 4, 0],
+          ['hubspot_mock_exams', 0, 0, 4, 0],
+          ['hubspot_bookings', 4, 0, 6, 0],
+          ['sync_metadata', 0, 0, 2, 0],
+        ]);
+      });
+
+      it('then verifies clean', () => {
+        expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+        expect(verified.stdout).toContain('No differences');
+        expect(json.differences).toEqual([]);
+      });
+
+      it('reports data-quality findings, which are not differences', () => {
+        const finding = (side: string, check: string) => {
+          const found = json.dataQuality.find((f) => f.side === side && f.check === check);
+          if (!found) throw new Error(`no ${side} finding ${check} in ${JSON.stringify(json.dataQuality)}`);
+          return found;
+        };
+        expect(finding('source', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
+        expect(finding('target', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
+        expect(finding('target', 'bookings_with_unknown_exam').examples).toEqual([
+          { booking: bookingId(8), exam: 'ex-404' },
+        ]);
+        expect(finding('target', 'bookings_with_unknown_contact').count).toBe(0);
+        expect(finding('source', 'negative_or_null_credits').count).toBe(0);
+        expect(verified.stdout).toContain('1 sessions whose total_bookings differs');
+      });
+    });
+
+    describe('4. one target row changed, one deleted, one added', () => {
+      let run: CliRun;
+      let json: VerifyReport;
+      beforeAll(async () => {
+        await target.query(`update hubspot_mock_exams set location = 'Moon base' where hubspot_id = 'ex-2'`);
+        await target.query(`delete from hubspot_bookings where id = $1`, [bookingId(5)]);
+        await target.query(
+          `insert into hubspot_contact_credits (hubspot_id, student_id, email) values ('c-extra', 'S999', 'mallory@example.com')`,
+        );
+        const report = reportPath();
+        run = await verifyCli('--report', report);
+        json = readReport<VerifyReport>(report);
+      }, 60_000);
+
+      it('verify reports exactly those three, with the changed column', () => {
+        expect(run.code).toBe(1);
+        expect(keysOf(json.differences)).toEqual([
+          'changed hubspot_mock_exams ex-2',
+          'extra hubspot_contact_credits c-extra',
+          `missing hubspot_bookings ${bookingId(5)}`,
+        ]);
+        expect(json.differences.find((d) => d.kind === 'changed')!.columns).toEqual([
+          { column: 'location', source: 'Mississauga', target: 'Moon base' },
+        ]);
+        expect(json.totalDifferences).toBe(3);
+        expect(run.stdout).toContain(
+          'changed  hubspot_mock_exams ex-2: location source "Mississauga" target "Moon base"',
+        );
+        expect(run.stdout).toContain('3 difference(s): exit 1.');
+      });
+    });
+
+    describe('5. re-import after the tampering', () => {
+      let imported: CliRun;
+      let afterImport: VerifyReport;
+      let afterCleanup: CliRun;
+      beforeAll(async () => {
+        imported = await importCli();
+        const report = reportPath();
+        await verifyCli('--report', report);
+        afterImport = readReport<VerifyReport>(report);
+        await target.query(`delete from hubspot_contact_credits where hubspot_id = 'c-extra'`);
+        afterCleanup = await verifyCli();
+      }, 60_000);
+
+      it('restores the changed and the deleted row', () => {
+        expect(imported.code).toBe(0);
+        expect(imported.stdout).toContain(
+          'hubspot_mock_exams: 4/4 read, inserted 0, updated 1, unchanged 3, refused 0',
+        );
+        expect(imported.stdout).toContain(
+          'hubspot_bookings: 10/10 read, inserted 1, updated 0, unchanged 9, refused 0',
+        );
+      });
+
+      it('never deletes: the extra row stays until the operator removes it, then verify is clean', () => {
+        expect(keysOf(afterImport.differences)).toEqual(['extra hubspot_contact_credits c-extra']);
+        expect(afterCleanup.code).toBe(0);
+      });
+    });
+
+    describe('6. yet another import', () => {
+      let run: CliRun;
+      let before: Awaited<ReturnType<typeof tableCounts>>;
+      beforeAll(async () => {
+        before = await tableCounts(target);
+        run = await importCli();
+      }, 60_000);
+
+      it('is idempotent: it changes nothing and duplicates nothing', async () => {
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain('hubspot_bookings: 10/10 read, inserted 0, updated 0, unchanged 10, refused 0');
+        expect(await tableCounts(target)).toEqual(before);
+        expect(before).toEqual({ contacts: 5, exams: 4, bookings: 10, sync: 2 });
+      });
+    });
   });
 
   it('--dry-run converts and counts but writes nothing', { timeout: 60_000 }, async () => {
@@ -395,7 +515,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       env,
     );
     expect(run.code).toBe(1);
-    expect(readReport(report).problems.map((p: any) => [p.key, p.column, p.reason])).toEqual([
+    expect(readReport<ImportReport>(report).problems.map((p) => [p.key, p.column, p.reason])).toEqual([
       [
         'c-twin',
         'hubspot_id',
@@ -438,8 +558,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     const report = reportPath();
     run = await runMigrationCli('migrateVerify', ['--source', sourceDb.url, '--report', report], env);
     expect(run.code).toBe(1);
-    const json = readReport(report);
-    const bookings = json.tables.find((t: any) => t.table === 'hubspot_bookings');
+    const json = readReport<VerifyReport>(report);
+    const bookings = json.tables.find((t) => t.table === 'hubspot_bookings');
     // 256 chunks of about 60 rows; only the one holding the changed row was drilled into.
     expect(bookings).toMatchObject({
       sourceRows: 16_000,
@@ -459,8 +579,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       },
     ]);
     // The generator makes every tenth session's counter one too high; verify finds exactly those.
-    const drift = json.dataQuality.find((f: any) => f.side === 'target' && f.check === 'total_bookings_drift');
-    expect(drift.count).toBe(sizes.exams / 10);
+    const drift = json.dataQuality.find((f) => f.side === 'target' && f.check === 'total_bookings_drift');
+    expect(drift!.count).toBe(sizes.exams / 10);
   });
 
   it('refuses the embedded PGlite target and bad arguments, saying why', async () => {
