@@ -174,6 +174,12 @@ describe('bookings.mine', () => {
   });
 });
 
+describe('bookings.mine cursor, on the wire', () => {
+  it('names a cursor it did not issue in fieldErrors, the shape of a schema failure', async () => {
+    await expectFieldError(api.bookings.mine.query({ cursor: 'abc' }), 'cursor');
+  });
+});
+
 describe('bookings.byId', () => {
   const rows: Row[] = [
     ['bookingId', 'not a uuid', { bookingId: 'not-a-uuid' }],

@@ -45,3 +45,18 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     drop: () => asAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
 }
+
+/**
+ * A pg.Client that can be handed out before it exists (at collection time, `const { db } = …`): every
+ * use is forwarded to the client `current()` returns once a beforeAll has connected it.
+ */
+export function lateClient(current: () => pg.Client | undefined, owner: string): pg.Client {
+  return new Proxy({} as pg.Client, {
+    get(_, property) {
+      const client = current();
+      if (!client) throw new Error(`${owner}: its database client is ready inside tests and hooks`);
+      const value = Reflect.get(client, property, client);
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { createClient } from '../../client/src';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { type RunningService, startService } from '../../server/runtime/service';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, lateClient, type TestDatabase } from './database';
 import { deleteKeys, uniqueRedisPrefix } from './redis';
 
 export interface TestService {
@@ -105,13 +105,7 @@ export function useTestService(
     if (!running) throw new Error('useTestService: its fields are ready inside tests and hooks, not at collection');
     return running;
   };
-  const db = new Proxy({} as pg.Client, {
-    get(_, property) {
-      const client = current().db;
-      const value = Reflect.get(client, property, client);
-      return typeof value === 'function' ? value.bind(client) : value;
-    },
-  });
+  const db = lateClient(() => running?.db, 'useTestService');
   return {
     db,
     get service() {
