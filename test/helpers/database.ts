@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inject } from 'vitest';
-import { databaseUrl } from '../globalSetup';
+import { databaseUrlFor } from '../../db/databaseUrl';
 
 export interface TestDatabase {
   name: string;
@@ -33,7 +33,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const name = uniqueName('db');
   const template = options.migrated === false ? 'template0' : inject('templateDatabase');
   await asAdmin((admin) => admin.query(`create database "${name}" template "${template}"`));
-  const url = databaseUrl(inject('postgresAdminUrl'), name);
+  const url = databaseUrlFor(inject('postgresAdminUrl'), name);
   return {
     name,
     url,
