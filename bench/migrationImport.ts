@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openPostgres } from '../db/client';
+import { databaseUrlFor } from '../db/databaseUrl';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
 import { generatedSizes, generatedSourceSql, liveSourceDdl } from '../test/helpers/supabaseSourceSchema';
@@ -38,11 +39,7 @@ const sourceName = `mb_bench_import_${runId}_source`;
 const targetName = `mb_bench_import_${runId}_target`;
 const scratch = mkdtempSync(join(tmpdir(), 'mb-bench-import-'));
 
-const urlFor = (name: string) => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
+const urlFor = (name: string) => databaseUrlFor(ADMIN_URL, name);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function asAdmin(sql: string) {

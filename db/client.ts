@@ -18,7 +18,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 export type Executor = Database | Transaction;
 
-interface ErrorSink {
+/** Where the pools report a lost connection: a pino logger, or anything with its `error`. */
+export interface ErrorSink {
   error(obj: unknown, msg: string): void;
   warn?(obj: unknown, msg: string): void;
 }

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppErrorCode, type Client, createClient, isAppError } from '../client/src';
 import { sleep } from '../server/lib/time';
@@ -8,7 +7,13 @@ import { type ChildServer, startChildServer, waitFor } from './helpers/childServ
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertContact, type TestContact } from './helpers/factories';
 import { DEAD_PORT } from './helpers/redis';
-import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
+import {
+  createSharedResources,
+  type SharedResources,
+  startTestService,
+  type TestService,
+  useTestService,
+} from './helpers/service';
 
 /** The claims server/auth/session.ts puts in a session token, signed with any key we like. */
 async function signToken(
@@ -73,18 +78,9 @@ function sessionCookieOf(res: Response, name = 'mb_session') {
 }
 
 const SECRET = newSecret();
-let s: TestService;
-let db: pg.Client;
-
-beforeAll(async () => {
-  // A known secret, so the tests can sign tokens the service must accept (or, with another key, refuse).
-  s = await startTestService({ SESSION_SECRET: SECRET, LOGIN_RATE_LIMIT_PER_IP: '100000' });
-  db = await s.database.connect();
-});
-afterAll(async () => {
-  await db.end();
-  await s.stop();
-});
+// A known secret, so the tests can sign tokens the service must accept (or, with another key, refuse).
+const s = useTestService({ SESSION_SECRET: SECRET, LOGIN_RATE_LIMIT_PER_IP: '100000' });
+const { db } = s;
 
 describe('auth.login', () => {
   it('returns the token, its expiry and the contact for the right student ID and email', async () => {
@@ -227,18 +223,15 @@ describe('student procedures refuse a missing or invalid session', () => {
     ['bookings.cancel', (c) => c.bookings.cancel.mutate({ bookingId: randomUUID() })],
   ];
 
-  let expiring: TestService;
+  // SESSION_TTL_HOURS=0.0001 is 0.36 s; jose is given no clock tolerance.
+  const expiring = useTestService({ SESSION_TTL_HOURS: '0.0001' });
   const clients = new Map<string, () => Client>();
 
   beforeAll(async () => {
     const contact = await insertContact(db);
     const forged = await signToken(newSecret(), contact);
 
-    // SESSION_TTL_HOURS=0.0001 is 0.36 s; jose is given no clock tolerance.
-    expiring = await startTestService({ SESSION_TTL_HOURS: '0.0001' });
-    const expiringDb = await expiring.database.connect();
-    const shortLived = await insertContact(expiringDb);
-    await expiringDb.end();
+    const shortLived = await insertContact(expiring.db);
     const { token: expired } = await expiring.client.auth.login.mutate({
       studentId: shortLived.studentId,
       email: shortLived.email,
@@ -254,9 +247,6 @@ describe('student procedures refuse a missing or invalid session', () => {
     );
     clients.set('an expired token', () => bearerClient(expiring.url, expired));
     clients.set('an expired session cookie', () => anonymousClient(expiring.url, { cookie: `mb_session=${expired}` }));
-  });
-  afterAll(async () => {
-    await expiring?.stop();
   });
 
   const credentials = [
@@ -328,16 +318,8 @@ describe('login rate limits (shared through Redis)', () => {
   };
 
   describe('per student ID', () => {
-    let t: TestService;
-    let tdb: pg.Client;
-    beforeAll(async () => {
-      t = await startTestService({ LOGIN_RATE_LIMIT_PER_STUDENT: '3', LOGIN_RATE_LIMIT_PER_IP: '100000' });
-      tdb = await t.database.connect();
-    });
-    afterAll(async () => {
-      await tdb?.end();
-      await t?.stop();
-    });
+    const t = useTestService({ LOGIN_RATE_LIMIT_PER_STUDENT: '3', LOGIN_RATE_LIMIT_PER_IP: '100000' });
+    const { db: tdb } = t;
 
     it('refuses the 4th attempt for a student ID within the minute, even with the right credentials; other students are unaffected', async () => {
       const [target, bystander] = [await insertContact(tdb), await insertContact(tdb)];
@@ -356,20 +338,14 @@ describe('login rate limits (shared through Redis)', () => {
   });
 
   describe('per client IP behind a trusted proxy (TRUST_PROXY=1)', () => {
-    let t: TestService;
+    const t = useTestService({
+      LOGIN_RATE_LIMIT_PER_IP: '5',
+      LOGIN_RATE_LIMIT_PER_STUDENT: '100000',
+      TRUST_PROXY: '1',
+    });
     let contact: TestContact;
     beforeAll(async () => {
-      t = await startTestService({
-        LOGIN_RATE_LIMIT_PER_IP: '5',
-        LOGIN_RATE_LIMIT_PER_STUDENT: '100000',
-        TRUST_PROXY: '1',
-      });
-      const tdb = await t.database.connect();
-      contact = await insertContact(tdb);
-      await tdb.end();
-    });
-    afterAll(async () => {
-      await t?.stop();
+      contact = await insertContact(t.db);
     });
 
     it('limits each X-Forwarded-For client separately', async () => {
@@ -389,16 +365,10 @@ describe('login rate limits (shared through Redis)', () => {
   });
 
   describe('per client IP without a trusted proxy (TRUST_PROXY unset)', () => {
-    let t: TestService;
+    const t = useTestService({ LOGIN_RATE_LIMIT_PER_IP: '5', LOGIN_RATE_LIMIT_PER_STUDENT: '100000' });
     let contact: TestContact;
     beforeAll(async () => {
-      t = await startTestService({ LOGIN_RATE_LIMIT_PER_IP: '5', LOGIN_RATE_LIMIT_PER_STUDENT: '100000' });
-      const tdb = await t.database.connect();
-      contact = await insertContact(tdb);
-      await tdb.end();
-    });
-    afterAll(async () => {
-      await t?.stop();
+      contact = await insertContact(t.db);
     });
 
     it('ignores a spoofed X-Forwarded-For: every request counts against the socket address', async () => {

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '../client/src';
 import {
@@ -13,22 +12,16 @@ import {
   type TestContact,
 } from './helpers/factories';
 import { failure } from './helpers/failure';
-import { startTestService, type TestService } from './helpers/service';
+import { useTestService, withTestService } from './helpers/service';
 
-let s: TestService;
-let db: pg.Client;
+const s = useTestService({ LOGIN_RATE_LIMIT_PER_IP: '100000' });
+const { db } = s;
 let redis: Redis;
 
-beforeAll(async () => {
-  s = await startTestService({ LOGIN_RATE_LIMIT_PER_IP: '100000' });
-  db = await s.database.connect();
+beforeAll(() => {
   redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
 });
-afterAll(async () => {
-  redis.disconnect();
-  await db.end();
-  await s.stop();
-});
+afterAll(() => redis.disconnect());
 
 type Credits = Parameters<typeof insertContact>[1];
 
@@ -320,9 +313,8 @@ describe('the per-session lock', () => {
   });
 
   it('answers BUSY when the lock cannot be had within the wait budget, and books nothing', async () => {
-    const impatient = await startTestService({ BOOKING_LOCK_WAIT_MS: '300' });
-    try {
-      const idb = await impatient.database.connect();
+    await withTestService({ BOOKING_LOCK_WAIT_MS: '300' }, async (impatient) => {
+      const idb = impatient.db;
       const contact = await insertContact(idb, { cs_credits: 1 });
       const api = await loginClient(impatient.url, contact);
       const examId = await insertExam(idb);
@@ -334,10 +326,7 @@ describe('the per-session lock', () => {
       await expect(api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
       expect((await balancesOf(idb, contact.contactId)).cs_credits).toBe(0);
       holder.disconnect();
-      await idb.end();
-    } finally {
-      await impatient.stop();
-    }
+    });
   });
 });
 
@@ -374,9 +363,8 @@ describe('bookings.cancel', () => {
   });
 
   it('BOOKING_NOT_CANCELLABLE inside the configured cutoff', async () => {
-    const strict = await startTestService({ CANCELLATION_CUTOFF_HOURS: '48' });
-    try {
-      const sdb = await strict.database.connect();
+    await withTestService({ CANCELLATION_CUTOFF_HOURS: '48' }, async (strict) => {
+      const sdb = strict.db;
       const contact = await insertContact(sdb, { cs_credits: 2 });
       const api = await loginClient(strict.url, contact);
       const soon = await api.bookings.create.mutate({
@@ -392,10 +380,7 @@ describe('bookings.cancel', () => {
       await expect(api.bookings.cancel.mutate({ bookingId: later.bookingId })).resolves.toMatchObject({
         status: 'Cancelled',
       });
-      await sdb.end();
-    } finally {
-      await strict.stop();
-    }
+    });
   });
 
   it("another student's booking reads as BOOKING_NOT_FOUND, for cancel and byId alike", async () => {

@@ -3,10 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertContact, insertExam } from './helpers/factories';
-import { startTestService, type TestService } from './helpers/service';
+import { useTestService } from './helpers/service';
 
 // The frontend team's situation: the packed tarball installed into a fresh project outside this
 // repository, with TypeScript and the tarball's own dependencies and nothing else.
@@ -16,8 +15,8 @@ const typescriptVersion = (
   JSON.parse(readFileSync(join(repoRoot, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }
 ).version;
 
-let server: TestService;
-let db: pg.Client;
+const server = useTestService({ LOGIN_RATE_LIMIT_PER_IP: '1000' });
+const { db } = server;
 
 /** Asynchronous on purpose where the server under test lives in this process: a sync spawn would block it. */
 async function runAsync(command: string, args: string[], cwd: string) {
@@ -62,16 +61,9 @@ beforeAll(async () => {
     consumerDir,
   );
   if (install.status !== 0) throw new Error(`npm install of the tarball failed:\n${install.output}`);
-
-  server = await startTestService({ LOGIN_RATE_LIMIT_PER_IP: '1000' });
-  db = await server.database.connect();
 }, 240_000);
 
-afterAll(async () => {
-  await db?.end();
-  await server?.stop();
-  rmSync(consumerDir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(consumerDir, { recursive: true, force: true }));
 
 describe('@mocks-booking/client from its tarball', () => {
   it('ships compiled JavaScript and declarations, and depends at run time on @trpc/client and superjson only', () => {

@@ -1,19 +1,9 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../client/src';
-import { startTestService, type TestService } from './helpers/service';
+import { useTestService } from './helpers/service';
 
-let s: TestService;
-let db: pg.Client;
-
-beforeAll(async () => {
-  s = await startTestService({ TRPC_MAX_BATCH_SIZE: '3' });
-  db = await s.database.connect();
-});
-afterAll(async () => {
-  await db.end();
-  await s.stop();
-});
+const s = useTestService({ TRPC_MAX_BATCH_SIZE: '3' });
+const { db } = s;
 beforeEach(() => db.query('delete from hubspot_mock_exams'));
 
 const HOUR = 3_600_000;

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { openPostgres } from '../db/client';
+import { databaseUrlFor } from '../db/databaseUrl';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
 
@@ -128,12 +129,6 @@ async function findServices(): Promise<Services> {
   );
 }
 
-export const databaseUrl = (adminUrl: string, name: string) => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
-
 async function dropRunDatabases(adminUrl: string, runId: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -157,7 +152,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database "${templateDatabase}"`);
   await admin.end();
   const templateConfig = loadConfig({
-    DATABASE_URL: databaseUrl(services.postgresAdminUrl, templateDatabase),
+    DATABASE_URL: databaseUrlFor(services.postgresAdminUrl, templateDatabase),
   }).database;
   if (templateConfig.kind !== 'postgres') throw new Error('unreachable: DATABASE_URL selects postgres');
   const template = openPostgres(templateConfig, console);

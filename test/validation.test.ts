@@ -1,30 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../client/src';
 import { insertContact, loginClient, type TestContact } from './helpers/factories';
 import { type ErrorData, failure } from './helpers/failure';
-import { startTestService, type TestService } from './helpers/service';
+import { useTestService } from './helpers/service';
 
 /**
  * Every input field of every procedure, given bad values: each must be answered VALIDATION_FAILED
  * (HTTP 400) naming the field in `data.fieldErrors`, never a 500 and never a call that goes through.
  */
 
-let s: TestService;
-let db: pg.Client;
+const s = useTestService();
+const { db } = s;
 let contact: TestContact;
 let api: Client;
 
 beforeAll(async () => {
-  s = await startTestService();
-  db = await s.database.connect();
   contact = await insertContact(db, { cs_credits: 5, sj_credits: 5, shared_mock_credits: 5 });
   api = await loginClient(s.url, contact);
-});
-afterAll(async () => {
-  await db.end();
-  await s.stop();
 });
 
 /** VALIDATION_FAILED, 400, and exactly `field` named in fieldErrors with a message. */
@@ -181,6 +174,12 @@ describe('bookings.mine', () => {
   });
 });
 
+describe('bookings.mine cursor, on the wire', () => {
+  it('names a cursor it did not issue in fieldErrors, the shape of a schema failure', async () => {
+    await expectFieldError(api.bookings.mine.query({ cursor: 'abc' }), 'cursor');
+  });
+});
+
 describe('bookings.byId', () => {
   const rows: Row[] = [
     ['bookingId', 'not a uuid', { bookingId: 'not-a-uuid' }],
@@ -239,16 +238,8 @@ describe('no bad input reached the database', () => {
 });
 
 describe('request bodies', () => {
-  let small: TestService;
-  let smallDb: pg.Client;
-  beforeAll(async () => {
-    small = await startTestService({ TRPC_MAX_BODY_BYTES: '2000' });
-    smallDb = await small.database.connect();
-  });
-  afterAll(async () => {
-    await smallDb?.end();
-    await small?.stop();
-  });
+  const small = useTestService({ TRPC_MAX_BODY_BYTES: '2000' });
+  const { db: smallDb } = small;
 
   const post = (path: string, body: string) =>
     fetch(`${small.url}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

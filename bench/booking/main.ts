@@ -1,6 +1,7 @@
 import pg from 'pg';
 
 import { openPostgres } from '../../db/client';
+import { databaseUrlFor } from '../../db/databaseUrl';
 import { migrateDatabase } from '../../db/migrate';
 import { loadConfig } from '../../server/config';
 import { abort, budget, cleanup, type ServerProcess, state, stopIfAborting } from './cleanup';
@@ -12,7 +13,6 @@ import { startServer, TUNABLES } from './servers';
 import {
   ADMIN_URL,
   databaseName,
-  databaseUrl,
   JSON_OUTPUT,
   log,
   REDIS_URL,
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const benchUrl = databaseUrl(ADMIN_URL, databaseName);
+  const benchUrl = databaseUrlFor(ADMIN_URL, databaseName);
   const dbConfig = loadConfig({ DATABASE_URL: benchUrl }).database;
   if (dbConfig.kind !== 'postgres') throw new Error('unreachable: DATABASE_URL selects postgres');
   const migrator = openPostgres(dbConfig, { error: (obj, msg) => log(`${msg}: ${String(obj)}`) });

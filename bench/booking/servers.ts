@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { inheritedEnv } from '../../server/lib/childEnv';
 import { sleep } from '../../server/lib/time';
 import { type ServerProcess, state, stopIfAborting } from './cleanup';
 import { requests } from './measure';
@@ -15,10 +16,8 @@ export const TUNABLES = [
 ];
 
 export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
-  const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   return {
-    ...base,
+    ...inheritedEnv(),
     DATABASE_URL: benchDatabaseUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,

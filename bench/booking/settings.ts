@@ -32,9 +32,3 @@ export const sessionSecret = randomBytes(32).toString('hex');
 export const log = (msg: string) =>
   process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
 export const startedAt = performance.now();
-
-export function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}

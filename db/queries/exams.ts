@@ -25,7 +25,7 @@ const examListingColumns = {
 };
 
 /**
- * The guide's bookable rule: active, or scheduled with its activation time passed, and not yet
+ * The bookable rule (docs/DOMAIN.md): active, or scheduled with its activation time passed, and not yet
  * started. A session with no start time is never bookable.
  */
 const isBookableAt = (now: Date) =>

@@ -1,10 +1,6 @@
-import { type DatabaseHandle, openDatabase } from '../../db/client';
+import { type DatabaseHandle, type ErrorSink, openDatabase } from '../../db/client';
 import type { Config } from '../config';
 import { secretReaderFor } from '../secrets';
-
-interface ErrorSink {
-  error(obj: unknown, msg: string): void;
-}
 
 /** The configured database, with its credentials from Secrets Manager when a secret is named. */
 export function openConfiguredDatabase(config: Config, log: ErrorSink): Promise<DatabaseHandle> {

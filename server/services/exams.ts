@@ -58,7 +58,7 @@ export async function getExam(ctx: InnerContext, examId: string) {
   return { ...view!, prerequisiteExamIds: prerequisiteExamIds ?? [], bookable: bookability(row, ctx.now()) === 'open' };
 }
 
-/** Why a session can or cannot be booked at `now` (guide §1's "bookable" rule). */
+/** Why a session can or cannot be booked at `now` (docs/DOMAIN.md, "Bookable"). */
 export function bookability(
   exam: { isActive: string; scheduledActivationDatetime: Date | null; startTime: Date | null },
   now: Date,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { inheritedEnv } from '../../server/lib/childEnv';
 import { sleep } from '../../server/lib/time';
 
 export interface ChildServer {
@@ -18,9 +19,7 @@ const repoRoot = new URL('../../', import.meta.url);
 
 /** The environment a server child sees: nothing of the developer's shell but what Node needs. */
 export function cleanEnv(env: Record<string, string>): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
-  const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  return { ...base, PORT: '0', HOST: '127.0.0.1', ...env };
+  return { ...inheritedEnv(), PORT: '0', HOST: '127.0.0.1', ...env };
 }
 
 /** Runs `server/main.ts` exactly as `npm start` does (node --import tsx), in its own process. */

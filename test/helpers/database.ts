@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inject } from 'vitest';
-import { databaseUrl } from '../globalSetup';
+import { databaseUrlFor } from '../../db/databaseUrl';
 
 export interface TestDatabase {
   name: string;
@@ -33,7 +33,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const name = uniqueName('db');
   const template = options.migrated === false ? 'template0' : inject('templateDatabase');
   await asAdmin((admin) => admin.query(`create database "${name}" template "${template}"`));
-  const url = databaseUrl(inject('postgresAdminUrl'), name);
+  const url = databaseUrlFor(inject('postgresAdminUrl'), name);
   return {
     name,
     url,
@@ -44,4 +44,19 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     },
     drop: () => asAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
+}
+
+/**
+ * A pg.Client that can be handed out before it exists (at collection time, `const { db } = …`): every
+ * use is forwarded to the client `current()` returns once a beforeAll has connected it.
+ */
+export function lateClient(current: () => pg.Client | undefined, owner: string): pg.Client {
+  return new Proxy({} as pg.Client, {
+    get(_, property) {
+      const client = current();
+      if (!client) throw new Error(`${owner}: its database client is ready inside tests and hooks`);
+      const value = Reflect.get(client, property, client);
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { inheritedEnv } from '../../server/lib/childEnv';
 
 const repoRoot = new URL('../../', import.meta.url);
 
@@ -18,11 +19,9 @@ export async function runMigrationCli(
   args: string[],
   env: Record<string, string>,
 ): Promise<CliRun> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
-  const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   const child = spawn(process.execPath, ['--import', 'tsx', `tools/cli/${script}.ts`, ...args], {
     cwd: repoRoot,
-    env: { ...base, TZ: 'America/Toronto', LOG_LEVEL: 'silent', ...env },
+    env: { ...inheritedEnv(), TZ: 'America/Toronto', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

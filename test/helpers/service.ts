@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import type pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createClient } from '../../client/src';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { type RunningService, startService } from '../../server/runtime/service';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, lateClient, type TestDatabase } from './database';
 import { deleteKeys, uniqueRedisPrefix } from './redis';
 
 export interface TestService {
@@ -74,4 +75,69 @@ export async function startTestService(
       await owned?.release();
     },
   };
+}
+
+/** A running test service together with a plain pg client on its database, for arranging rows. */
+export interface ServiceUnderTest extends TestService {
+  db: pg.Client;
+}
+
+/**
+ * The service the enclosing `describe` (or file) tests: started before its tests with `env`, a pg
+ * client connected to its database as `db`, both closed after them. The fields are read inside
+ * tests and hooks, once the service is up; `db` may be taken at once (`const { db } = s`): it
+ * forwards to the client connected in beforeAll.
+ */
+export function useTestService(
+  env: Record<string, string> = {},
+  options: { shared?: SharedResources } = {},
+): ServiceUnderTest {
+  let running: ServiceUnderTest | undefined;
+  beforeAll(async () => {
+    const service = await startTestService(env, options);
+    running = { ...service, db: await service.database.connect() };
+  });
+  afterAll(async () => {
+    await running?.db.end();
+    await running?.stop();
+  });
+  const current = (): ServiceUnderTest => {
+    if (!running) throw new Error('useTestService: its fields are ready inside tests and hooks, not at collection');
+    return running;
+  };
+  const db = lateClient(() => running?.db, 'useTestService');
+  return {
+    db,
+    get service() {
+      return current().service;
+    },
+    get database() {
+      return current().database;
+    },
+    get redisPrefix() {
+      return current().redisPrefix;
+    },
+    get client() {
+      return current().client;
+    },
+    get url() {
+      return current().url;
+    },
+    stop: () => current().stop(),
+  };
+}
+
+/** A service of its own for one test (other settings than the file's), stopped whatever happens. */
+export async function withTestService<T>(
+  env: Record<string, string>,
+  work: (service: ServiceUnderTest) => Promise<T>,
+): Promise<T> {
+  const service = await startTestService(env);
+  const db = await service.database.connect();
+  try {
+    return await work({ ...service, db });
+  } finally {
+    await db.end();
+    await service.stop();
+  }
 }

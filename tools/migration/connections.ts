@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ErrorSink } from '../../db/client';
 import type { Config } from '../../server/config';
 import { redactUrlPasswords } from '../../server/lib/redact';
 import { createLogger } from '../../server/logger';
@@ -20,10 +21,6 @@ export interface Connections {
 }
 
 export class TargetNotSupportedError extends Error {}
-
-interface ErrorSink {
-  error(obj: unknown, msg: string): void;
-}
 
 export function targetLabel(config: Config): string {
   const db = config.database;
