@@ -1,33 +1,48 @@
+import { readFileSync } from 'node:fs';
 import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '../client/src';
-import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
+import { type ChildServer, PRODUCTION_ARGS, startChildServer, waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
+import { buildRelease, type Release } from './helpers/release';
 
 let database: TestDatabase;
+let release: Release;
 const redisPrefix = uniqueRedisPrefix();
 beforeAll(async () => {
-  database = await createTestDatabase();
-});
+  // The production artefact: `npm run build` output beside a node_modules without tsx and typescript.
+  [database, release] = await Promise.all([createTestDatabase(), buildRelease()]);
+}, 180_000);
 afterAll(async () => {
+  release?.remove();
   await database.drop();
   await deleteKeys(redisPrefix);
 });
 
 const healthStatus = async (url: string) => (await fetch(`${url}/api/health`)).status;
 
-describe('graceful shutdown on SIGTERM', () => {
+describe('graceful shutdown of the production command (node dist/server/main.js) on SIGTERM', () => {
   let server: ChildServer;
 
   it('turns health 503 at once, finishes the request in flight, closes everything and exits 0', async () => {
-    server = await startChildServer({
-      DATABASE_URL: database.url,
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: redisPrefix,
-      SHUTDOWN_DRAIN_DELAY_MS: '1500',
-      LOG_LEVEL: 'info',
-    });
+    server = await startChildServer(
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: database.url,
+        DB_SSL_MODE: 'disable',
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: redisPrefix,
+        SESSION_SECRET: 'a-test-session-secret-of-32-characters-or-more',
+        SHUTDOWN_DRAIN_DELAY_MS: '1500',
+        LOG_LEVEL: 'info',
+      },
+      30_000,
+      { release: release.root },
+    );
+    // The signal goes to exactly the process the unit starts: node on the build, nothing in between.
+    const cmdline = readFileSync(`/proc/${server.process.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    expect(cmdline).toEqual([process.execPath, ...PRODUCTION_ARGS]);
     await waitFor(async () => (await healthStatus(server.url)) === 200, 'health 200');
 
     // Hold an exclusive lock on the sessions table so a listing request blocks inside Postgres:

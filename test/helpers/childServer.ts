@@ -22,14 +22,30 @@ export function cleanEnv(env: Record<string, string>): Record<string, string> {
   return { ...inheritedEnv(), PORT: '0', HOST: '127.0.0.1', ...env };
 }
 
-/** Runs `server/main.ts` exactly as `npm start` does (node --import tsx), in its own process. */
-export function runServerProcess(env: Record<string, string>): {
+/** Where a server child runs from: the source as `npm start` does, or a built release directory. */
+export interface ServerCommand {
+  /** A release directory (test/helpers/release.ts): runs the production command `node dist/server/main.js` there. */
+  release?: string;
+}
+
+/** The production command, exactly as the systemd unit runs it (infra/lib/serviceRuntime.ts ENTRY_POINT). */
+export const PRODUCTION_ARGS = ['dist/server/main.js'];
+
+/**
+ * Runs the service in its own process: `server/main.ts` as `npm start` does (node --import tsx), or
+ * with `release`, `node dist/server/main.js` in that directory. Either way the child is node itself.
+ */
+export function runServerProcess(
+  env: Record<string, string>,
+  command: ServerCommand = {},
+): {
   child: ChildProcess;
   exited: Promise<number | string>;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: repoRoot,
+  const args = command.release ? PRODUCTION_ARGS : ['--import', 'tsx', 'server/main.ts'];
+  const child = spawn(process.execPath, args, {
+    cwd: command.release ?? repoRoot,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,8 +56,12 @@ export function runServerProcess(env: Record<string, string>): {
 }
 
 /** Starts a server process and waits for its "listening" log line. */
-export async function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
-  const { child, exited, stderr } = runServerProcess(env);
+export async function startChildServer(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  command: ServerCommand = {},
+): Promise<ChildServer> {
+  const { child, exited, stderr } = runServerProcess(env, command);
   const logs: Array<Record<string, unknown>> = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
