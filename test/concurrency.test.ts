@@ -171,7 +171,7 @@ describe('one student, many identical clicks', () => {
     expect((await balancesOf(db, contact!.contactId)).cs_credits).toBe(2);
   });
 
-  it('two sessions of the same type on the same day at once: one booking (the unique index decides)', async () => {
+  it('two sessions of the same type on the same day at once: one booking (the student’s row lock decides)', async () => {
     const servers = await instances();
     const [contact] = await manyStudents(1, { cs_credits: 3 });
     const [a, b] = [await insertExam(db, { examDate: '2033-02-02' }), await insertExam(db, { examDate: '2033-02-02' })];

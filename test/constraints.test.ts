@@ -139,22 +139,28 @@ describe('sessions', () => {
 });
 
 describe('bookings', () => {
-  it('one non-cancelled booking per contact per exam date per mock type', async () => {
+  it('one non-cancelled booking per contact per session, whatever the booking copies of type and date say', async () => {
     await client.query(...insertBooking());
-    await rejects(...insertBooking(), UNIQUE_VIOLATION, 'hubspot_bookings_one_active_per_contact_date_type');
+    await rejects(...insertBooking(), UNIQUE_VIOLATION, 'hubspot_bookings_one_active_per_contact_exam');
     await rejects(
       ...insertBooking({ is_active: 'Completed' }),
       UNIQUE_VIOLATION,
-      'hubspot_bookings_one_active_per_contact_date_type',
+      'hubspot_bookings_one_active_per_contact_exam',
+    );
+    // The old booking RPC left the copies NULL: no NULL can slip past a key on two NOT NULL columns.
+    await rejects(
+      ...insertBooking({ mock_type: null, exam_date: null }),
+      UNIQUE_VIOLATION,
+      'hubspot_bookings_one_active_per_contact_exam',
     );
   });
 
-  it('allow a different type the same day, another day, another student, and rebooking after a cancellation', async () => {
+  it('allow another session, another student, and rebooking after a cancellation', async () => {
     await client.query(...insertBooking({ is_active: 'Cancelled' }));
     await client.query(...insertBooking({ is_active: 'Cancelled' }));
     await client.query(...insertBooking());
-    await client.query(...insertBooking({ mock_type: 'Situational Judgment' }));
-    await client.query(...insertBooking({ exam_date: '2030-03-02' }));
+    await client.query(...insertBooking({ associated_mock_exam: 'exam-2', mock_type: 'Situational Judgment' }));
+    await client.query(...insertBooking({ associated_mock_exam: 'exam-3', exam_date: '2030-03-02' }));
     await client.query(...insertBooking({ associated_contact_id: 'contact-2' }));
     const { rows } = await client.query(
       "select count(*)::int as n from hubspot_bookings where is_active <> 'Cancelled'",
@@ -162,7 +168,7 @@ describe('bookings', () => {
     expect(rows[0].n).toBe(4);
   });
 
-  it('cancelling frees the slot for the same contact, date and type', async () => {
+  it('cancelling frees the seat for the same contact and session', async () => {
     const { rows } = await client.query(`${insertBooking()[0]} returning id`, [...insertBooking()[1]]);
     await client.query("update hubspot_bookings set is_active = 'Cancelled' where id = $1", [rows[0].id]);
     await client.query(...insertBooking());

@@ -160,13 +160,13 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
           [
             'hubspot_bookings',
             bookingId(6),
-            'associated_contact_id,exam_date,mock_type',
-            { associated_contact_id: 'c-2', exam_date: '2026-03-01 00:00:00', mock_type: 'Situational Judgment' },
+            'associated_contact_id,associated_mock_exam',
+            { associated_contact_id: 'c-2', associated_mock_exam: 'ex-1' },
           ],
           ['hubspot_bookings', bookingId(7), 'attendance', 'Maybe'],
           ['hubspot_bookings', bookingId(9), 'token_refunded', 'yes'],
         ]);
-        expect(json.problems[2]!.reason).toContain('hubspot_bookings_one_active_per_contact_date_type');
+        expect(json.problems[2]!.reason).toContain('hubspot_bookings_one_active_per_contact_exam');
         expect(json.refusedRows).toBe(5);
         expect(json.targetOnlyColumns.sync_metadata).toEqual(['last_modified_time', 'records_synced']);
         expect(await tableCounts(target)).toEqual({ contacts: 4, exams: 4, bookings: 6, sync: 2 });

@@ -54,7 +54,7 @@ describe('migrations', () => {
           'idx_exams_active',
           'idx_contacts_email',
           'idx_contacts_student',
-          'hubspot_bookings_one_active_per_contact_date_type',
+          'hubspot_bookings_one_active_per_contact_exam',
         ]),
       );
       const timestampTypes = await client.query<{ data_type: string }>(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, type MockType, mockExams, type NewBookingRow } from '../schema';
 
@@ -25,6 +25,24 @@ const bookingColumns = {
 };
 export type BookingView = Awaited<ReturnType<typeof insertBooking>>;
 
+/**
+ * The session's type, date and times are the truth: the booking's copies are NULL on bookings the old
+ * booking RPC wrote and stale once a session moves. They stand in only when the session row is gone.
+ */
+const sessionsOwn = (session: AnyColumn, copy: AnyColumn) =>
+  sql`case when ${mockExams.hubspotId} is null then ${copy} else ${session} end`;
+const sessionStart = () => sessionsOwn(mockExams.startTime, bookings.startTime);
+
+/** A booking as its student sees it: with its session's type, date, times and location. */
+const shownColumns = {
+  ...bookingColumns,
+  mockType: sessionsOwn(mockExams.mockType, bookings.mockType).mapWith(bookings.mockType),
+  examDate: sessionsOwn(mockExams.examDate, bookings.examDate).mapWith(bookings.examDate),
+  startTime: sessionStart().mapWith(bookings.startTime),
+  endTime: sessionsOwn(mockExams.endTime, bookings.endTime).mapWith(bookings.endTime),
+  location: mockExams.location,
+};
+
 export async function insertBooking(tx: Executor, values: NewBookingRow) {
   const [row] = await tx.insert(bookings).values(values).returning(bookingColumns);
   return row!;
@@ -44,7 +62,7 @@ export interface OwnBooking {
 /** The student's own booking only: another student's id reads exactly like a missing one. */
 export async function findOwnBooking(db: Executor, { contactId, bookingId }: OwnBooking) {
   const [row] = await db
-    .select({ ...bookingColumns, location: mockExams.location })
+    .select(shownColumns)
     .from(bookings)
     .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
     .where(and(eq(bookings.id, bookingId), eq(bookings.associatedContactId, contactId)));
@@ -60,7 +78,11 @@ export async function lockOwnBooking(tx: Executor, { contactId, bookingId }: Own
   return row;
 }
 
-/** The student's non-cancelled booking of this type on this date, if any (the duplicate rule). */
+/**
+ * The student's non-cancelled booking of a session of this type on this date, if any (the duplicate
+ * rule), judged by the sessions' own type and date, never by the copies on the bookings. Only sound
+ * under the student's row lock (every booking of a student takes it), which serialises the check.
+ */
 export async function findActiveDuplicate(
   tx: Executor,
   { contactId, examDate, mockType }: { contactId: string; examDate: string; mockType: MockType },
@@ -68,14 +90,16 @@ export async function findActiveDuplicate(
   const [row] = await tx
     .select({ bookingId: bookings.id, examId: bookings.associatedMockExam })
     .from(bookings)
+    .innerJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
     .where(
       and(
         eq(bookings.associatedContactId, contactId),
-        eq(bookings.examDate, examDate),
-        eq(bookings.mockType, mockType),
+        eq(mockExams.examDate, examDate),
+        eq(mockExams.mockType, mockType),
         sql`${bookings.isActive} <> 'Cancelled'`,
       ),
-    );
+    )
+    .limit(1);
   return row;
 }
 
@@ -110,8 +134,8 @@ export interface BookingCursor {
   bookingId: string;
 }
 
-/** Sort key: bookings without a start time (old imports) sort as the earliest. */
-const sortTime = sql`coalesce(${bookings.startTime}, '-infinity'::timestamptz)`;
+/** Sort key: the session's start; a booking without one (old imports) sorts as the earliest. */
+const sortTime = sql`coalesce(${sessionStart()}, '-infinity'::timestamptz)`;
 
 /** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
 export function listOwnBookings(
@@ -121,7 +145,7 @@ export function listOwnBookings(
   const ascending = p.filter === 'upcoming';
   const scope: SQL | undefined =
     p.filter === 'upcoming'
-      ? and(eq(bookings.isActive, 'Active'), gt(bookings.startTime, p.now))
+      ? and(eq(bookings.isActive, 'Active'), sql`${sessionStart()} > ${p.now}`)
       : p.filter === 'past'
         ? sql`${sortTime} <= ${p.now}`
         : undefined;
@@ -132,7 +156,7 @@ export function listOwnBookings(
       : sql`(${sortTime}, ${bookings.id}) < (${cursorTime}, ${p.cursor.bookingId}::uuid)`
     : undefined;
   return db
-    .select({ ...bookingColumns, location: mockExams.location, sortKey: sql<string>`${sortTime}::text` })
+    .select({ ...shownColumns, sortKey: sql<string>`${sortTime}::text` })
     .from(bookings)
     .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
     .where(and(eq(bookings.associatedContactId, p.contactId), scope, after))

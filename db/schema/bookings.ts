@@ -49,9 +49,11 @@ export const bookings = pgTable(
     index('idx_bookings_contact').on(t.associatedContactId),
     index('idx_bookings_exam').on(t.associatedMockExam),
     index('idx_bookings_date').on(t.examDate),
-    // The duplicate rule: one non-cancelled booking per student per exam date per mock type.
-    uniqueIndex('hubspot_bookings_one_active_per_contact_date_type')
-      .on(t.associatedContactId, t.examDate, t.mockType)
+    // One seat per student per session, on two NOT NULL columns so no row can slip past it. The wider
+    // rule (one per exam date and mock type, by the sessions' own type and date, not these copies, which
+    // the old booking RPC left NULL) is checked under the student's row lock (bookInTransaction).
+    uniqueIndex('hubspot_bookings_one_active_per_contact_exam')
+      .on(t.associatedContactId, t.associatedMockExam)
       .where(sql`${t.isActive} <> 'Cancelled'`),
     check('hubspot_bookings_is_active_valid', sql.raw(`"is_active" in (${sqlList(BOOKING_STATUSES)})`)),
     check('hubspot_bookings_attendance_valid', sql.raw(`"attendance" in (${sqlList(ATTENDANCE_VALUES)})`)),

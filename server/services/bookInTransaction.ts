@@ -2,6 +2,7 @@ import type { Transaction } from '../../db/client';
 import { findActiveDuplicate, insertBooking } from '../../db/queries/bookings';
 import { adjustBalance, lockBalances } from '../../db/queries/contacts';
 import { countActiveBookings, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
+import type { CreditBalances } from '../../db/schema/credits';
 import type { StudentContext } from '../context';
 import type { CreateBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
@@ -33,9 +34,11 @@ export async function bookInTransaction(
 
   const rule = requireBookable(exam, ctx.now());
   const taken = await requireSeatLeft(tx, exam);
+  // The student's row lock first: it serialises the duplicate check with the student's other bookings.
+  const current = await lockStudent(tx, ctx.user);
   await requireNoDuplicate(tx, ctx.user, exam);
   await requirePrerequisites(tx, ctx.user, exam);
-  const { token, balances } = await spendCredit(tx, ctx.user, exam, rule);
+  const { token, balances } = await spendCredit(tx, ctx.user, exam, rule, current);
 
   const booking = await insertBooking(tx, {
     bookingId: formatBookingCode(exam.mockType, ctx.user.studentId, exam.examDate),
@@ -80,7 +83,12 @@ async function requireSeatLeft(tx: Transaction, exam: LockedExam): Promise<numbe
   return taken;
 }
 
-/** One non-cancelled booking per student, exam date and mock type. */
+/**
+ * One non-cancelled booking per student, exam date and mock type, judged by the sessions' own type and
+ * date. Runs under the student's row lock, which every booking of theirs takes, so two concurrent
+ * bookings of different sessions cannot both pass; a second seat on the same session is also refused by
+ * the unique index hubspot_bookings_one_active_per_contact_exam (both columns NOT NULL).
+ */
 async function requireNoDuplicate(tx: Transaction, student: Student, exam: LockedExam): Promise<void> {
   const { examDate, mockType } = exam;
   const duplicate = await findActiveDuplicate(tx, { contactId: student.contactId, examDate, mockType });
@@ -96,10 +104,21 @@ async function requirePrerequisites(tx: Transaction, student: Student, exam: Loc
   if (missing.length > 0) throw errors.prerequisitesNotMet(missing);
 }
 
-/** Locks the student's row and debits exactly one credit of the kind the type spends. */
-async function spendCredit(tx: Transaction, student: Student, exam: LockedExam, rule: CreditRule) {
+/** Locks the student's row for the rest of the transaction: their bookings and refunds run one at a time. */
+async function lockStudent(tx: Transaction, student: Student): Promise<CreditBalances> {
   const current = await lockBalances(tx, student.contactId);
   if (!current) throw errors.studentGone();
+  return current;
+}
+
+/** Debits exactly one credit of the kind the type spends, from the balances read under the lock. */
+async function spendCredit(
+  tx: Transaction,
+  student: Student,
+  exam: LockedExam,
+  rule: CreditRule,
+  current: CreditBalances,
+) {
   const credit = chooseCredit(rule, current);
   if (!credit) throw errors.insufficientCredits(exam.mockType, availableFor(rule, current));
   const balances = await adjustBalance(tx, { contactId: student.contactId, column: credit.column, delta: -1 });

@@ -10,7 +10,7 @@ import { cancelInTransaction } from './cancelInTransaction';
 import { replayFor, scopedIdempotencyKey } from './idempotency';
 import { inSessionTransaction } from './sessionTransaction';
 
-const DUPLICATE_INDEX = 'hubspot_bookings_one_active_per_contact_date_type';
+const DUPLICATE_INDEX = 'hubspot_bookings_one_active_per_contact_exam';
 const IDEMPOTENCY_INDEX = 'hubspot_bookings_idempotency_key_unique';
 
 /** Constraint violations that lost a race with a concurrent request, as the answer the loser gets. */

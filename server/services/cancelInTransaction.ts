@@ -22,7 +22,7 @@ export async function cancelInTransaction(
 ) {
   const now = ctx.now();
   const exam = await lockExam(tx, examId);
-  const booking = await requireCancellable(tx, ctx, input.bookingId, now);
+  const booking = await requireCancellable(tx, ctx, input.bookingId, exam, now);
 
   const refundColumn = refundColumnFor(booking.tokenUsed);
   const cancelled = await markCancelled(tx, {
@@ -42,18 +42,32 @@ export async function cancelInTransaction(
     bookingId: booking.bookingId,
     status: 'Cancelled' as const,
     creditRefunded: refundColumn ? booking.tokenUsed : null,
-    creditsRemaining: balances ? creditsRemaining(booking.mockType, balances) : 0,
+    creditsRemaining: balances ? creditsRemaining(exam ? exam.mockType : booking.mockType, balances) : 0,
   };
   return { result: outcome, seats: exam ? await recountSeats(tx, exam) : undefined } satisfies Outcome<typeof outcome>;
 }
 
-/** My booking, still Active, and not past the cancellation cutoff (nor started). */
-async function requireCancellable(tx: Transaction, ctx: StudentContext, bookingId: string, now: Date) {
+type LockedExam = Awaited<ReturnType<typeof lockExam>>;
+
+/**
+ * My booking, still Active, and not past the cancellation cutoff (nor started). The cutoff is counted
+ * from the LOCKED session row's start, never the booking's copy (NULL on bookings the old RPC wrote,
+ * stale once a session moves earlier); the copy stands in only when the session row is gone.
+ */
+async function requireCancellable(
+  tx: Transaction,
+  ctx: StudentContext,
+  bookingId: string,
+  exam: LockedExam,
+  now: Date,
+) {
   const booking = await lockOwnBooking(tx, { contactId: ctx.user.contactId, bookingId });
   if (!booking) throw errors.bookingNotFound();
   if (booking.isActive !== 'Active') throw errors.bookingClosed(booking.isActive);
   const cutoffMs = ctx.config.booking.cancellationCutoffMs;
-  if (booking.startTime && now.getTime() >= booking.startTime.getTime() - cutoffMs) {
+  // A session without a start time is cut off from the start of its date.
+  const startTime = exam ? (exam.startTime ?? new Date(`${exam.examDate}T00:00:00Z`)) : booking.startTime;
+  if (startTime && now.getTime() >= startTime.getTime() - cutoffMs) {
     throw errors.pastCancellationCutoff(cutoffMs / 3_600_000);
   }
   return booking;

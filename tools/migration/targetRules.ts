@@ -65,8 +65,7 @@ export const targetRuleViolations = (table: TableName, row: TargetRow) => rules[
 
 /** Plain words for the target constraints Postgres may name when it refuses a row. */
 export const CONSTRAINT_MEANINGS: Readonly<Record<string, string>> = {
-  hubspot_bookings_one_active_per_contact_date_type:
-    'the student already has a non-cancelled booking of this type on this date',
+  hubspot_bookings_one_active_per_contact_exam: 'the student already has a non-cancelled booking of this session',
   hubspot_bookings_hubspot_id_unique: 'another booking already has this hubspot_id',
   hubspot_bookings_idempotency_key_unique: 'another booking already has this idempotency_key',
   hubspot_bookings_pkey: 'a booking with this id already exists under another key',

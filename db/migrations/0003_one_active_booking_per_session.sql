@@ -1,0 +1,2 @@
+DROP INDEX "hubspot_bookings_one_active_per_contact_date_type";--> statement-breakpoint
+CREATE UNIQUE INDEX "hubspot_bookings_one_active_per_contact_exam" ON "hubspot_bookings" USING btree ("associated_contact_id","associated_mock_exam") WHERE "hubspot_bookings"."is_active" <> 'Cancelled';
