@@ -16,6 +16,14 @@ function announceMode(config: Config, logger: Logger): void {
       'No REDIS_URL/REDIS_HOST: locks, counters and rate limits are per process. Run a single instance, or set REDIS_URL.',
     );
   }
+  // A shared Redis means several instances are expected; each would sign with its own random key.
+  if (config.redis.kind === 'redis' && config.session.secretIsEphemeral) {
+    logger.warn(
+      'SESSION_SECRET is not set while Redis is shared: this process signs session tokens with a random key of its own, ' +
+        'so other instances (and this one after a restart) reject its tokens. Set SESSION_SECRET (32+ random characters, ' +
+        'the same on every instance) or SESSION_SECRET_ID.',
+    );
+  }
 }
 
 const config = loadConfigOrExit();

@@ -172,9 +172,14 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
     try {
       await waitFor(async () => {
         const res = await fetch(`${server.url}/api/health`);
-        const body = (await res.json()) as { database: { error?: string } };
-        return res.status === 503 && /ResourceNotFoundException/.test(body.database.error ?? '');
-      }, 'health 503 naming the secret');
+        const body = (await res.json()) as { database: { reason?: string } };
+        return res.status === 503 && body.database.reason === 'secret unavailable';
+      }, 'health 503 saying the secret is unavailable');
+      // Which secret and why is for the log (and doctor), not for anyone who can reach the route.
+      const logged = server.logs.filter((l) => l.msg === 'health: unhealthy') as Array<{
+        health: { database: { error?: string } };
+      }>;
+      expect(logged.some((l) => /ResourceNotFoundException/.test(l.health.database.error ?? ''))).toBe(true);
       // Created afterwards (say, the deploy ran before the secret): picked up without a restart.
       endpoint.put('prod/mocks/db-not-yet', { username: role, password: OUTAGE_PASSWORD });
       await waitFor(

@@ -11,8 +11,8 @@ import { createContextFactory } from '../context';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
-import { checkHealth } from '../runtime/health';
 import type { Lifecycle } from '../runtime/lifecycle';
+import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
 
 export interface AppDeps {
   config: Config;
@@ -39,8 +39,8 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // The ALB polls health every few seconds; only its failures are worth a log line.
-      autoLogging: { ignore: (req) => req.url === '/api/health' },
+      // The ALB polls health every few seconds; only its failures are worth a log line (logged there).
+      autoLogging: { ignore: (req) => HEALTH_PATHS.includes((req.url ?? '').split('?')[0]!) },
       serializers: {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
@@ -64,19 +64,13 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   app.use(cors({ origin: config.frontendOrigins, credentials: true }));
   app.use(compression());
 
-  app.get('/api/health', async (_req, res) => {
-    const report = await checkHealth({
-      database,
-      kv,
-      lifecycle,
-      version: config.version,
-      timeoutMs: config.healthTimeoutMs,
-    });
-    if (report.status !== 'healthy') logger.warn({ health: report }, 'health: not healthy');
-    res
-      .status(report.status === 'healthy' ? 200 : 503)
-      .set('Cache-Control', 'no-store')
-      .json(report);
+  mountHealthRoutes(app, {
+    database,
+    kv,
+    lifecycle,
+    logger,
+    version: config.version,
+    timeoutMs: config.healthTimeoutMs,
   });
 
   // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
