@@ -224,3 +224,19 @@ describe('sync_metadata', () => {
     );
   });
 });
+
+describe('legacy_audit_log (the old system’s history, archived by migrate:import)', () => {
+  const archived = `insert into legacy_audit_log (source_key, table_name, operation, record_id, row)
+    values ('1', 'hubspot_bookings', 'UPDATE', 'b-1', '{"new_values": {"token_refunded": "true"}}')`;
+
+  it('takes new rows, and refuses to change or delete them', async () => {
+    await client.query(archived);
+    await rejects("update legacy_audit_log set operation = 'DELETE'", [], '42501');
+    await rejects('delete from legacy_audit_log', [], '42501');
+    await rejects('truncate legacy_audit_log', [], '42501');
+    const { rows } = await client.query(
+      "select row->'new_values'->>'token_refunded' as refunded from legacy_audit_log",
+    );
+    expect(rows).toEqual([{ refunded: 'true' }]);
+  });
+});

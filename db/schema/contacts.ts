@@ -23,6 +23,8 @@ export const contactCredits = pgTable(
     ndeccExamDate: text('ndecc_exam_date'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
+    // Carried over from the live Supabase table: when the old HubSpot sync last wrote the row.
+    hubspotLastSyncAt: timestamptz('hubspot_last_sync_at'),
   },
   (t) => [
     index('idx_contacts_email').on(t.email),

@@ -23,6 +23,8 @@ export const mockExams = pgTable(
     mockExamName: text('mock_exam_name'),
     ...auditColumns,
     syncedAt: timestamptz('synced_at'),
+    // Carried over from the live Supabase table: when the old HubSpot sync last wrote the row.
+    hubspotLastSyncAt: timestamptz('hubspot_last_sync_at'),
   },
   (t) => [
     index('idx_exams_date').on(t.examDate),
