@@ -5,3 +5,4 @@ export * from './exams';
 export * from './legacyAuditLog';
 export * from './statuses';
 export * from './syncMetadata';
+export * from './syncOutbox';

@@ -6,6 +6,7 @@ import type { CreditBalances } from '../../db/schema/credits';
 import type { StudentContext } from '../context';
 import type { CreateBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
+import { recordChanges } from '../sync/outbox';
 import { formatBookingCode } from './bookingCode';
 import { type CreatedBooking, createdView } from './bookingViews';
 import { availableFor, type CreditRule, chooseCredit, ruleFor } from './creditRules';
@@ -38,7 +39,7 @@ export async function bookInTransaction(
   const current = await lockStudent(tx, ctx.user);
   await requireNoDuplicate(tx, ctx.user, exam);
   await requirePrerequisites(tx, ctx.user, exam);
-  const { token, balances } = await spendCredit(tx, ctx.user, exam, rule, current);
+  const { token, column, balances } = await spendCredit(tx, ctx.user, exam, rule, current);
 
   const booking = await insertBooking(tx, {
     bookingId: formatBookingCode(exam.mockType, ctx.user.studentId, exam.examDate),
@@ -60,6 +61,12 @@ export async function bookInTransaction(
   });
   const totalBookings = taken + 1;
   await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
+  // HubSpot learns of all three in this same transaction (docs/SYNC.md); each object's row is locked.
+  await recordChanges(tx, [
+    { object: 'booking', id: booking.bookingId, change: 'created' },
+    { object: 'contact', id: ctx.user.contactId, change: 'credits', column, delta: -1 },
+    { object: 'exam', id: exam.examId, change: 'total_bookings' },
+  ]);
   return {
     result: createdView(booking, balances),
     seats: { examId: exam.examId, capacity: exam.capacity, totalBookings },
@@ -122,5 +129,5 @@ async function spendCredit(
   const credit = chooseCredit(rule, current);
   if (!credit) throw errors.insufficientCredits(exam.mockType, availableFor(rule, current));
   const balances = await adjustBalance(tx, { contactId: student.contactId, column: credit.column, delta: -1 });
-  return { token: credit.token, balances };
+  return { token: credit.token, column: credit.column, balances };
 }

@@ -6,6 +6,7 @@ import type { StudentContext } from '../context';
 import type { CancelBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
 import type { SeatCount } from '../redis/seatCounters';
+import { recordChanges } from '../sync/outbox';
 import { creditsRemaining } from './bookingViews';
 import { refundColumnFor } from './creditRules';
 import type { Outcome } from './sessionTransaction';
@@ -37,6 +38,14 @@ export async function cancelInTransaction(
   const balances = refundColumn
     ? await adjustBalance(tx, { contactId, column: refundColumn, delta: +1 })
     : await lockBalances(tx, contactId);
+  // HubSpot learns of the cancellation (and the refund) in this same transaction (docs/SYNC.md).
+  await recordChanges(tx, [
+    { object: 'booking', id: booking.bookingId, change: 'cancelled' },
+    ...(refundColumn
+      ? [{ object: 'contact' as const, id: contactId, change: 'credits' as const, column: refundColumn, delta: 1 }]
+      : []),
+    ...(exam ? [{ object: 'exam' as const, id: exam.examId, change: 'total_bookings' as const }] : []),
+  ]);
 
   const outcome = {
     bookingId: booking.bookingId,
