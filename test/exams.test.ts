@@ -112,8 +112,8 @@ describe('request limits', () => {
     const res = await fetch(
       `${s.url}/api/trpc/exams.available,exams.available,exams.available,exams.available?batch=1&input={}`,
     );
-    expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/batch/i);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/at most \d+ calls per batch/);
   });
 
   it('answers an unknown procedure with 404 and an unknown path with JSON 404', async () => {

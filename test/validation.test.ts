@@ -250,7 +250,7 @@ describe('request bodies', () => {
     const res = await post('auth.login', body);
     expect(res.status).toBe(413);
     const answer = (await res.json()) as { error: { json: { data: ErrorData } } };
-    expect(answer.error.json.data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 413 });
+    expect(answer.error.json.data).toMatchObject({ appCode: 'PAYLOAD_TOO_LARGE', httpStatus: 413 });
 
     expect((await fetch(`${small.url}/api/health`)).status).toBe(200);
     const student = await insertContact(smallDb);

@@ -1,6 +1,7 @@
 // The bookings procedures' inputs: validated by the router (zod), typed for the service; both import them from here.
 import { z } from 'zod';
 import { examIdField } from './exams';
+import { plainText } from './fields';
 
 export const createBookingInput = z
   .object({
@@ -12,7 +13,7 @@ export const createBookingInput = z
       .max(100)
       .regex(/^[\w:.-]+$/, 'letters, digits and - _ : . only')
       .optional(),
-    attendingLocation: z.string().trim().min(1).max(100).optional(),
+    attendingLocation: plainText(100).optional(),
     dominantHand: z.enum(['Left', 'Right']).optional(),
   })
   .strict();
@@ -33,7 +34,7 @@ export const bookingIdInput = z.object({ bookingId: z.uuid() }).strict();
 export const cancelBookingInput = z
   .object({
     bookingId: z.uuid(),
-    reason: z.string().trim().max(500).optional(),
+    reason: plainText(500, 0).optional(),
   })
   .strict();
 export type CancelBookingInput = z.infer<typeof cancelBookingInput>;

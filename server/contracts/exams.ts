@@ -1,15 +1,14 @@
 // The exams procedures' inputs: validated by the router (zod), typed for the service; both import them from here.
 import { z } from 'zod';
 import { MOCK_TYPES } from '../../db/schema/statuses';
-
-const isoDate = z.iso.date();
+import { isoDate, plainText } from './fields';
 
 export const availableExamsInput = z
   .object({
     mockType: z.enum(MOCK_TYPES).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
-    location: z.string().trim().min(1).max(200).optional(),
+    location: plainText(200).optional(),
     includeFull: z.boolean().optional(),
   })
   .strict()
@@ -19,6 +18,6 @@ export const availableExamsInput = z
 export type AvailableExamsInput = NonNullable<z.infer<typeof availableExamsInput>>;
 
 /** A session's HubSpot id, as every procedure that names a session takes it. */
-export const examIdField = z.string().trim().min(1).max(100);
+export const examIdField = plainText(100);
 
 export const examByIdInput = z.object({ examId: examIdField }).strict();

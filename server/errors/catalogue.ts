@@ -42,6 +42,18 @@ export const APP_ERRORS = {
   SERVICE_UNAVAILABLE: code('SERVICE_UNAVAILABLE'),
   /** A bug: never thrown on purpose, only what the mapper makes of an unknown error. */
   INTERNAL_ERROR: code('INTERNAL_SERVER_ERROR'),
+  /** The URL names no procedure. */
+  PROCEDURE_NOT_FOUND: code('NOT_FOUND'),
+  /** A query sent as POST or a mutation as GET. */
+  METHOD_NOT_SUPPORTED: code('METHOD_NOT_SUPPORTED'),
+  /** A POST that is not application/json (forms and raw bytes are never accepted). */
+  UNSUPPORTED_MEDIA_TYPE: code('UNSUPPORTED_MEDIA_TYPE'),
+  /** A body over TRPC_MAX_BODY_BYTES or a batch over TRPC_MAX_BATCH_SIZE: `details` says which limit. */
+  PAYLOAD_TOO_LARGE: code<{ limit: number; unit: 'bytes' | 'calls' } | undefined>('PAYLOAD_TOO_LARGE'),
+  /** A mutation carrying the session cookie from a page that is not one of FRONTEND_URL's origins. */
+  CROSS_SITE_REQUEST: code('FORBIDDEN'),
+  /** Cancelling this booking would leave an active Mock Discussion booking without its prerequisite. */
+  PREREQUISITE_IN_USE: code<{ dependentBookingIds: string[] }>('CONFLICT'),
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -134,6 +146,50 @@ export const errors = {
     }),
   /** A second cancellation that got past the checks; the status guard in the UPDATE stopped it. */
   alreadyCancelled: () => new DomainError('BOOKING_NOT_CANCELLABLE', 'This booking was already cancelled.', undefined),
+
+  /** Raw HTTP callers must wrap input the way the client does (README "Raw HTTP"). */
+  notAnEnvelope: (problem: string) =>
+    new DomainError(
+      'VALIDATION_FAILED',
+      `${problem}: wrap the input in superjson's envelope, {"json": <input>} (e.g. ?input={"json":{"location":"Toronto"}} on a query, or the body {"json":{"examId":"…"}} of a mutation).`,
+      undefined,
+    ),
+  /** Postgres refused a value from the request (class 22: a data exception), not a bug of ours. */
+  invalidValue: (cause: unknown) =>
+    new DomainError('VALIDATION_FAILED', 'A value in the request is not valid.', undefined, { cause }),
+
+  /** tRPC's own answers about the request itself (no such procedure, wrong method), in its words. */
+  procedureNotFound: (message: string) => new DomainError('PROCEDURE_NOT_FOUND', message, undefined),
+  methodNotSupported: (message: string) => new DomainError('METHOD_NOT_SUPPORTED', message, undefined),
+  bodyTooLargeUnstated: () => new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.', undefined),
+  unsupportedMediaType: (got: string | undefined) =>
+    new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Send calls as Content-Type: application/json${got ? ` (got "${got}")` : ''}.`,
+      undefined,
+    ),
+  bodyTooLarge: (limit: number) =>
+    new DomainError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limit} bytes.`, {
+      limit,
+      unit: 'bytes',
+    }),
+  batchTooLarge: (limit: number) =>
+    new DomainError('PAYLOAD_TOO_LARGE', `Too many calls in one batch: at most ${limit} calls per batch.`, {
+      limit,
+      unit: 'calls',
+    }),
+  crossSiteRequest: () =>
+    new DomainError(
+      'CROSS_SITE_REQUEST',
+      'This request came from a page that may not act for you (its Origin is not an allowed frontend).',
+      undefined,
+    ),
+  prerequisiteInUse: (dependentBookingIds: string[]) =>
+    new DomainError(
+      'PREREQUISITE_IN_USE',
+      'This booking is a prerequisite of your Mock Discussion booking: cancel the discussion first.',
+      { dependentBookingIds },
+    ),
 
   /** The session's lock could not be had within the wait budget. */
   sessionBusy: () =>

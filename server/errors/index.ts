@@ -1,4 +1,5 @@
 export {
+  APP_ERRORS,
   type AppErrorCode,
   type AppErrorDetails,
   type CreditAvailability,
@@ -6,5 +7,5 @@ export {
   ExamFullError,
   errors,
 } from './catalogue';
-export { errorData } from './errorData';
+export { errorData, type WireLimits } from './errorData';
 export { appCodeOf, toTRPCError } from './toTRPCError';

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { isConnectionLoss, sqlStateOf } from '../../db/pgErrors';
 import { rootMessage } from '../lib/errorMessage';
 import { APP_ERRORS, type AppErrorCode, DomainError, errors } from './catalogue';
+import { withoutRowData } from './withoutRowData';
 
 const CONNECTION_FAILURE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|timeout exceeded when trying to connect|Connection terminated|connection error|Stream isn't writeable/i;
@@ -26,6 +27,9 @@ function dependencyFailure(err: unknown): DomainError | undefined {
   const connectionLevel = isConnectionLoss(err) || state?.startsWith('28') || state === '53300';
   const tls = errorCodes(err).some((code) => TLS_FAILURE.test(code));
   if (connectionLevel || tls || CONNECTION_FAILURE.test(rootMessage(err))) return errors.serviceUnavailable(err);
+  // Class 22 (data exception: a NUL byte, a date out of range, a malformed timestamp) is a value
+  // from the request Postgres cannot store or compare; the contracts refuse the known ones first.
+  if (state?.startsWith('22')) return errors.invalidValue(err);
   return undefined;
 }
 
@@ -34,19 +38,27 @@ export function toTRPCError(err: unknown): TRPCError {
   const cause = err instanceof TRPCError ? err.cause : err;
   const domain: DomainError | undefined = cause instanceof DomainError ? cause : dependencyFailure(cause);
   if (domain) return new TRPCError({ code: APP_ERRORS[domain.code].http, message: domain.message, cause: domain });
-  // A bug: the client gets a generic message; the real error stays the cause, for the log line.
-  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: cause ?? err });
+  // A bug: the client gets a generic message; the real error stays the cause, for the log line, minus
+  // the row values a failed query carries (a student's ID, name and email are not for the log).
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Internal server error',
+    cause: withoutRowData(cause ?? err),
+  });
 }
 
 /** The appCode a tRPC error carries to the client. Input validation failures are the caller's mistake. */
 export function appCodeOf(error: TRPCError): AppErrorCode {
   if (error.cause instanceof DomainError) return error.cause.code;
-  if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR' || error.code === 'PAYLOAD_TOO_LARGE')
-    return 'VALIDATION_FAILED';
+  if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') return 'VALIDATION_FAILED';
+  if (error.code === 'PAYLOAD_TOO_LARGE') return 'PAYLOAD_TOO_LARGE';
   if (error.code === 'UNAUTHORIZED') return 'UNAUTHENTICATED';
   if (error.code === 'FORBIDDEN') return 'FORBIDDEN';
   if (error.code === 'TOO_MANY_REQUESTS') return 'RATE_LIMITED';
   if (error.code === 'SERVICE_UNAVAILABLE') return 'SERVICE_UNAVAILABLE';
-  if (error.code === 'NOT_FOUND' || error.code === 'METHOD_NOT_SUPPORTED') return 'VALIDATION_FAILED';
+  // Only tRPC itself raises these without a domain cause: about the request, not about our data.
+  if (error.code === 'NOT_FOUND') return 'PROCEDURE_NOT_FOUND';
+  if (error.code === 'METHOD_NOT_SUPPORTED') return 'METHOD_NOT_SUPPORTED';
+  if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE';
   return 'INTERNAL_ERROR';
 }

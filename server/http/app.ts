@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
+import { batchLimit } from './batchLimit';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
 
 export interface AppDeps {
@@ -74,6 +75,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   });
 
   // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
+  app.use('/api/trpc', batchLimit(appRouter, config.trpc.maxBatchSize));
   app.use(
     '/api/trpc',
     createExpressMiddleware({

@@ -6,14 +6,20 @@ import { myBookingView } from './bookingViews';
 
 const encodeCursor = (c: BookingCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
+/** A timestamptz as Postgres prints it (or '-infinity'); anything else would fail its cast, a 500. */
+const SORT_KEY =
+  /^(-infinity|[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The cursor of a page this service issued; anything else is refused like a bad field. */
 function decodeCursor(raw: string): BookingCursor {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<BookingCursor>;
     if (
       typeof parsed.sortKey === 'string' &&
+      SORT_KEY.test(parsed.sortKey) &&
       typeof parsed.bookingId === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(parsed.bookingId)
+      UUID.test(parsed.bookingId)
     ) {
       return { sortKey: parsed.sortKey, bookingId: parsed.bookingId };
     }

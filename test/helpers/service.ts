@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createClient } from '../../client/src';
 import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/logger';
+import { createLogger, type Logger } from '../../server/logger';
 import { type RunningService, startService } from '../../server/runtime/service';
 import { createTestDatabase, lateClient, type TestDatabase } from './database';
 import { deleteKeys, uniqueRedisPrefix } from './redis';
@@ -45,7 +45,7 @@ export async function createSharedResources(): Promise<SharedResources & { relea
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { waitForDatabase?: boolean; shared?: SharedResources } = {},
+  options: { waitForDatabase?: boolean; shared?: SharedResources; logger?: Logger } = {},
 ): Promise<TestService> {
   const owned = options.shared ? undefined : await createSharedResources();
   const { database, redisPrefix, sessionSecret } = options.shared ?? owned!;
@@ -62,7 +62,7 @@ export async function startTestService(
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     ...env,
   });
-  const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const service = await startService(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   if (options.waitForDatabase !== false) await service.databaseReady;
   return {
     service,
@@ -90,7 +90,7 @@ export interface ServiceUnderTest extends TestService {
  */
 export function useTestService(
   env: Record<string, string> = {},
-  options: { shared?: SharedResources } = {},
+  options: { shared?: SharedResources; logger?: Logger } = {},
 ): ServiceUnderTest {
   let running: ServiceUnderTest | undefined;
   beforeAll(async () => {
