@@ -317,20 +317,22 @@ describe('login rate limits (shared through Redis)', () => {
     expect(retry as number).toBeLessThanOrEqual(60);
   };
 
-  describe('per student ID', () => {
+  describe('per student ID and source', () => {
     const t = useTestService({ LOGIN_RATE_LIMIT_PER_STUDENT: '3', LOGIN_RATE_LIMIT_PER_IP: '100000' });
     const { db: tdb } = t;
 
-    it('refuses the 4th attempt for a student ID within the minute, even with the right credentials; other students are unaffected', async () => {
+    it('refuses a source after 3 failures on a student ID; successes do not count; other students are unaffected', async () => {
       const [target, bystander] = [await insertContact(tdb), await insertContact(tdb)];
       const login = (c: TestContact, email = c.email) => t.client.auth.login.mutate({ studentId: c.studentId, email });
 
       await login(target);
-      // A failed attempt counts like any other.
-      expect((await failure(login(target, `wrong-${target.email}`))).data.appCode).toBe('UNAUTHENTICATED');
       await login(target);
-      await expectRateLimited(login(target));
+      await login(target);
+      for (let i = 0; i < 3; i++)
+        expect((await failure(login(target, `wrong-${target.email}`))).data.appCode).toBe('UNAUTHENTICATED');
       await expectRateLimited(login(target, `wrong-${target.email}`));
+      // This source is the abusive one: it is refused even with the right email.
+      await expectRateLimited(login(target));
 
       expect((await login(bystander)).contact.contactId).toBe(bystander.contactId);
       expect((await login(bystander)).contact.contactId).toBe(bystander.contactId);
@@ -394,18 +396,18 @@ describe('login rate limits (shared through Redis)', () => {
       await shared?.release();
     });
 
-    it('counts attempts on either instance against one budget', async () => {
+    it('counts failures on either instance against one budget', async () => {
       const sdb = await shared.database.connect();
       const contact = await insertContact(sdb);
       await sdb.end();
-      const login = (t: TestService) =>
-        t.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+      const login = (t: TestService, email = `wrong-${contact.email}`) =>
+        t.client.auth.login.mutate({ studentId: contact.studentId, email });
 
-      await login(one);
-      await login(two);
-      await login(one);
+      expect((await failure(login(one))).data.appCode).toBe('UNAUTHENTICATED');
+      expect((await failure(login(two))).data.appCode).toBe('UNAUTHENTICATED');
+      expect((await failure(login(one))).data.appCode).toBe('UNAUTHENTICATED');
       await expectRateLimited(login(two));
-      await expectRateLimited(login(one));
+      await expectRateLimited(login(one, contact.email));
     });
   });
 

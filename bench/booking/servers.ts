@@ -29,6 +29,7 @@ export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     LOGIN_RATE_LIMIT_PER_IP: '100000',
     LOGIN_RATE_LIMIT_PER_STUDENT: '1000',
+    BOOKING_RATE_LIMIT_PER_STUDENT: '100000',
     DB_POOL_MAX: '10',
     // Server tuning to compare configurations: `DB_BOOKING_POOL_MAX=10 npm run bench`.
     ...Object.fromEntries(TUNABLES.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),

@@ -79,6 +79,9 @@ export const envSchema = z.object({
   BOOKING_LOCK_WAIT_MS: positiveInt(10_000),
   CANCELLATION_CUTOFF_HOURS: z.coerce.number().min(0).default(0),
   SEAT_COUNTER_TTL_MS: positiveInt(60_000),
+  /** Failed logins for one student ID from all sources together, per minute (the global cap). */
+  LOGIN_RATE_LIMIT_PER_STUDENT_ALL_SOURCES: intAtLeast(1, 50),
+  BOOKING_RATE_LIMIT_PER_STUDENT: intAtLeast(1, 30),
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

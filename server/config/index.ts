@@ -13,7 +13,9 @@ import {
   redisSecretHasAHost,
   sameSiteNoneNeedsSecureCookie,
   sessionSecretInProduction,
+  trustProxyIsBounded,
 } from './rules';
+import { trustedProxyList } from './trustProxy';
 
 /**
  * Configuration is read from the environment once, at start, and validated here; everything else
@@ -30,14 +32,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Express's `trust proxy`: "true"/"false", a hop count ("1" behind one ALB), or a subnet list. */
-function trustProxySetting(raw: string): boolean | number | string {
+/**
+ * Express's `trust proxy`, as a hop count ("1" behind one ALB) or a list of proxy addresses/subnets
+ * (`10.0.0.0/16, loopback`). "true" (trust every hop) lets a client rotate X-Forwarded-For and be a new
+ * IP to every rate limit: refused in production (rules.ts), allowed elsewhere for local set-ups.
+ */
+function trustProxySetting(raw: string): boolean | number | string[] {
   if (raw === 'true') return true;
   if (raw === 'false' || raw === '') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
+  return trustedProxyList(raw);
 }
-
 /** What an error message may show of a value: never a password, not even inside a URL. */
 const shownValue = (name: string, value: string) =>
   /PASSWORD|SECRET|TOKEN/.test(name) ? '***' : redactUrlPasswords(value);
@@ -78,8 +83,12 @@ function configFrom(
     },
     loginRateLimit: {
       perIpPerMinute: env.LOGIN_RATE_LIMIT_PER_IP,
+      /** Failures for one student ID from one source. */
       perStudentPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT,
+      /** Failures for one student ID from every source together. */
+      perStudentAllSourcesPerMinute: env.LOGIN_RATE_LIMIT_PER_STUDENT_ALL_SOURCES,
     },
+    bookingRateLimit: { perStudentPerMinute: env.BOOKING_RATE_LIMIT_PER_STUDENT },
     booking: {
       lockTtlMs: env.BOOKING_LOCK_TTL_MS,
       lockWaitMs: env.BOOKING_LOCK_WAIT_MS,
@@ -118,6 +127,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     ...redisSecretHasAHost(env, redis),
     ...poolMinWithinMax(env),
     ...keepAliveOutlastsAlb(env),
+    ...trustProxyIsBounded(env),
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return configFrom(env, version, { database, redis, region });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { DatabaseConfig } from '../../db/config';
 import type { Env } from './env';
 import type { MemoryStoreConfig, RedisConfig } from './redis';
+import { proxyListProblems } from './trustProxy';
 
 /**
  * Rules that involve more than one variable, each named for what it checks. Each returns its
@@ -69,4 +70,17 @@ export function keepAliveOutlastsAlb(env: Env) {
   return env.KEEP_ALIVE_TIMEOUT_MS <= 60_000
     ? ['KEEP_ALIVE_TIMEOUT_MS: must exceed the ALB idle timeout of 60000 ms, or the ALB sees 502s']
     : [];
+}
+
+/**
+ * Behind the ALB the client is one hop away (`1`) or the proxies are named by subnet; `true` trusts
+ * every X-Forwarded-For entry, so rotating the header makes each request a new IP to the rate limits.
+ */
+export function trustProxyIsBounded(env: Env) {
+  const problems = proxyListProblems(env.TRUST_PROXY);
+  if (env.NODE_ENV === 'production' && env.TRUST_PROXY === 'true')
+    problems.push(
+      'TRUST_PROXY: "true" trusts every X-Forwarded-For hop; use a hop count (1 behind one ALB) or the proxy subnets',
+    );
+  return problems;
 }

@@ -7,5 +7,9 @@ export const redisKeys = {
   /** The per-session booking lock. */
   examLock: (examId: string) => `lock:${examId}`,
   loginAttemptsByIp: (ip: string) => `ratelimit:login:ip:${ip}`,
-  loginAttemptsByStudent: (studentId: string) => `ratelimit:login:student:${studentId.toLowerCase()}`,
+  /** Failed logins for one student ID from one source (student IDs have no ':'). */
+  loginFailuresBySource: (studentId: string, ip: string) => `ratelimit:login:fail:${studentId.toLowerCase()}:${ip}`,
+  /** Failed logins for one student ID from every source together. */
+  loginFailuresByStudent: (studentId: string) => `ratelimit:login:fail:${studentId.toLowerCase()}`,
+  bookingAttemptsByStudent: (contactId: string) => `ratelimit:booking:${contactId}`,
 };

@@ -27,3 +27,27 @@ export async function enforceRateLimits(
     }
   }
 }
+
+/**
+ * Failure counters: read before an attempt (without counting it) and counted only when it fails, so
+ * a source's failures do not spend anyone else's budget. Redis down: read as zero (allowed), as above.
+ */
+export async function readFailureCounts(kv: KeyValueStore, keys: string[], log: Logger): Promise<number[]> {
+  try {
+    return (await kv.getNumbers(keys)).map((n) => n ?? 0);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'rate limit store unavailable: allowing the request');
+    return keys.map(() => 0);
+  }
+}
+
+export async function countFailures(kv: KeyValueStore, keys: string[], log: Logger): Promise<void> {
+  try {
+    await Promise.all(keys.map((key) => kv.countHit(key, MINUTE_MS)));
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'rate limit store unavailable: failure not counted');
+  }
+}
+
+/** A failure counter over its limit: the window's remaining time is not read back; a minute bounds it. */
+export const failuresOverLimit = () => errors.rateLimited({ retryAfterSeconds: MINUTE_MS / 1000 });

@@ -4,20 +4,39 @@ import type { InnerContext } from '../context';
 import type { LoginInput } from '../contracts/auth';
 import { errors } from '../errors';
 import { redisKeys } from '../redis/keys';
-import { enforceRateLimits } from '../redis/rateLimit';
+import { countFailures, enforceRateLimits, failuresOverLimit, readFailureCounts } from '../redis/rateLimit';
 
-export async function login(ctx: InnerContext, input: LoginInput, clientIp: string) {
-  const { perIpPerMinute, perStudentPerMinute } = ctx.config.loginRateLimit;
+/**
+ * Who may try to log in as whom. Counting every attempt per student ID let anyone lock a student out
+ * (ten wrong emails a minute, renewed forever). Instead:
+ * - a source (client IP) gets LOGIN_RATE_LIMIT_PER_IP attempts a minute, whoever they are for;
+ * - failures are counted per student ID *and* source: a source that failed
+ *   LOGIN_RATE_LIMIT_PER_STUDENT times on a student ID is refused for it, others are not;
+ * - the global cap: once a student ID has LOGIN_RATE_LIMIT_PER_STUDENT_ALL_SOURCES failures from all
+ *   sources together (guessing spread over many IPs), every source that failed on it is refused for
+ *   the rest of the minute; a source with no failure on it (the student, typing it right) still gets in.
+ */
+async function refuseAbusiveSource(ctx: InnerContext, studentId: string, clientIp: string) {
+  const { perIpPerMinute, perStudentPerMinute, perStudentAllSourcesPerMinute } = ctx.config.loginRateLimit;
   await enforceRateLimits(
     ctx.kv,
-    [
-      { key: redisKeys.loginAttemptsByIp(clientIp), perMinute: perIpPerMinute },
-      { key: redisKeys.loginAttemptsByStudent(input.studentId), perMinute: perStudentPerMinute },
-    ],
+    [{ key: redisKeys.loginAttemptsByIp(clientIp), perMinute: perIpPerMinute }],
     ctx.logger,
   );
+  const counters = [redisKeys.loginFailuresBySource(studentId, clientIp), redisKeys.loginFailuresByStudent(studentId)];
+  const [fromSource = 0, fromAllSources = 0] = await readFailureCounts(ctx.kv, counters, ctx.logger);
+  if (fromSource >= perStudentPerMinute || (fromSource > 0 && fromAllSources >= perStudentAllSourcesPerMinute))
+    throw failuresOverLimit();
+  return counters;
+}
+
+export async function login(ctx: InnerContext, input: LoginInput, clientIp: string) {
+  const counters = await refuseAbusiveSource(ctx, input.studentId, clientIp);
   const contact = await findContactForLogin(ctx.db, { studentId: input.studentId, email: input.email });
-  if (!contact) throw errors.noMatchingStudent();
+  if (!contact) {
+    await countFailures(ctx.kv, counters, ctx.logger);
+    throw errors.noMatchingStudent();
+  }
 
   const session: StudentSession = {
     contactId: contact.contactId,

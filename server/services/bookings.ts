@@ -3,6 +3,8 @@ import { findOwnBooking } from '../../db/queries/bookings';
 import type { StudentContext } from '../context';
 import type { CancelBookingInput, CreateBookingInput } from '../contracts/bookings';
 import { type DomainError, errors } from '../errors';
+import { redisKeys } from '../redis/keys';
+import { enforceRateLimits } from '../redis/rateLimit';
 import { readSeatCounts } from '../redis/seatCounters';
 import { bookInTransaction } from './bookInTransaction';
 import type { CreatedBooking } from './bookingViews';
@@ -39,6 +41,10 @@ async function settledWithoutLock(
 }
 
 export async function createBooking(ctx: StudentContext, input: CreateBookingInput): Promise<CreatedBooking> {
+  // Each attempt can hold a session's lock and a pool connection: one student cannot hammer them.
+  const { perStudentPerMinute } = ctx.config.bookingRateLimit;
+  const attempts = redisKeys.bookingAttemptsByStudent(ctx.user.contactId);
+  await enforceRateLimits(ctx.kv, [{ key: attempts, perMinute: perStudentPerMinute }], ctx.logger);
   const key = input.idempotencyKey ? scopedIdempotencyKey(ctx.user.contactId, input.idempotencyKey) : undefined;
   const early = await settledWithoutLock(ctx, input, key);
   if (early) return early;
