@@ -82,6 +82,15 @@ export const envSchema = z.object({
   /** Failed logins for one student ID from all sources together, per minute (the global cap). */
   LOGIN_RATE_LIMIT_PER_STUDENT_ALL_SOURCES: intAtLeast(1, 50),
   BOOKING_RATE_LIMIT_PER_STUDENT: intAtLeast(1, 30),
+
+  // Admin sign-in through the school's OIDC provider (README "Admin API").
+  ADMIN_OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  ADMIN_OIDC_AUDIENCE: optionalText,
+  ADMIN_OIDC_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  ADMIN_OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  ADMIN_OIDC_KEY_REFRESH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  ADMIN_ROLE_CLAIM: optionalText,
+  ADMIN_ROLE_MAP: optionalText,
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseConfig, PgliteConfig, PostgresConfig, SslMode } from '../../db/config';
 import { redactUrlPasswords } from '../lib/redact';
+import { adminConfig } from './admin';
 import { databaseConfig } from './database';
 import { type Env, envSchema } from './env';
 import { type MemoryStoreConfig, type RedisConfig, redisConfig } from './redis';
@@ -51,7 +52,12 @@ const shownValue = (name: string, value: string) =>
 function configFrom(
   env: Env,
   version: string,
-  parts: { database: DatabaseConfig; redis: RedisConfig | MemoryStoreConfig; region: string | undefined },
+  parts: {
+    database: DatabaseConfig;
+    redis: RedisConfig | MemoryStoreConfig;
+    region: string | undefined;
+    admin: ReturnType<typeof adminConfig>;
+  },
 ) {
   return {
     env: env.NODE_ENV,
@@ -96,6 +102,7 @@ function configFrom(
       seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
     },
     aws: { region: parts.region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
+    admin: parts.admin,
   };
 }
 
@@ -118,6 +125,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   const database = databaseConfig(env, problems);
   const redis = redisConfig(env);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const admin = adminConfig(env, problems);
   problems.push(
     ...realServicesInProduction(env, database, redis),
     ...sessionSecretInProduction(env),
@@ -130,5 +138,5 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     ...trustProxyIsBounded(env),
   );
   if (problems.length > 0) throw new ConfigError(problems);
-  return configFrom(env, version, { database, redis, region });
+  return configFrom(env, version, { database, redis, region, admin });
 }

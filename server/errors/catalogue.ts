@@ -23,8 +23,8 @@ export interface CreditAvailability {
 
 export const APP_ERRORS = {
   UNAUTHENTICATED: code('UNAUTHORIZED'),
-  /** Reserved for the admin procedures. */
-  FORBIDDEN: code('FORBIDDEN'),
+  /** An admin signed in whose role lacks the procedure's permission (named in details). */
+  FORBIDDEN: code<{ permission: string } | undefined>('FORBIDDEN'),
   RATE_LIMITED: code<{ retryAfterSeconds: number }>('TOO_MANY_REQUESTS'),
   /** Schema failures carry `data.fieldErrors`; a field the service rejects itself is named in details too. */
   VALIDATION_FAILED: code<{ field: string } | undefined>('BAD_REQUEST'),
@@ -54,6 +54,16 @@ export const APP_ERRORS = {
   CROSS_SITE_REQUEST: code('FORBIDDEN'),
   /** Cancelling this booking would leave an active Mock Discussion booking without its prerequisite. */
   PREREQUISITE_IN_USE: code<{ dependentBookingIds: string[] }>('CONFLICT'),
+  /** Admin: a session still holding Active or Completed bookings cannot be deleted. */
+  EXAM_HAS_BOOKINGS: code<{ bookings: number }>('CONFLICT'),
+  /** Admin: a capacity below the seats already taken. */
+  CAPACITY_BELOW_BOOKINGS: code<{ totalBookings: number }>('CONFLICT'),
+  /** Admin: no student with that contact id. */
+  CONTACT_NOT_FOUND: code('NOT_FOUND'),
+  /** Admin: attendance on a cancelled booking, or a booking of another session. */
+  BOOKING_NOT_MARKABLE: code<{ status: BookingStatus } | undefined>('PRECONDITION_FAILED'),
+  /** Admin: a credit adjustment that would leave the balance below zero. */
+  CREDITS_WOULD_GO_NEGATIVE: code<{ balance: number }>('CONFLICT'),
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -204,4 +214,32 @@ export const errors = {
       undefined,
       { cause },
     ),
+
+  adminNotSignedIn: () => new DomainError('UNAUTHENTICATED', "Sign in with the school's identity provider.", undefined),
+  adminForbidden: (permission: string) =>
+    new DomainError('FORBIDDEN', `Your role does not allow this (needs ${permission}).`, { permission }),
+  adminSignInUnavailable: (cause: unknown) =>
+    new DomainError(
+      'SERVICE_UNAVAILABLE',
+      "The school's identity provider cannot be reached; please try again shortly.",
+      undefined,
+      { cause },
+    ),
+  examHasBookings: (bookings: number) =>
+    new DomainError('EXAM_HAS_BOOKINGS', 'This session has active or completed bookings and cannot be deleted.', {
+      bookings,
+    }),
+  capacityBelowBookings: (totalBookings: number) =>
+    new DomainError('CAPACITY_BELOW_BOOKINGS', `Capacity cannot go below the ${totalBookings} seats taken.`, {
+      totalBookings,
+    }),
+  contactNotFound: () => new DomainError('CONTACT_NOT_FOUND', 'No such student.', undefined),
+  bookingNotMarkable: (status?: BookingStatus) =>
+    status
+      ? new DomainError('BOOKING_NOT_MARKABLE', `Attendance cannot be marked on a ${status.toLowerCase()} booking.`, {
+          status,
+        })
+      : new DomainError('BOOKING_NOT_MARKABLE', 'That booking is not on this session.', undefined),
+  creditsWouldGoNegative: (balance: number) =>
+    new DomainError('CREDITS_WOULD_GO_NEGATIVE', `The balance is ${balance}; it cannot go below zero.`, { balance }),
 };

@@ -1,3 +1,4 @@
+import { adminRouter } from '../admin/routers';
 import { router } from '../trpc';
 import { authRouter } from './auth';
 import { bookingsRouter } from './bookings';
@@ -9,6 +10,7 @@ export const appRouter = router({
   exams: examsRouter,
   credits: creditsRouter,
   bookings: bookingsRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,94 @@
+import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { bookings, type ExamStatus, type MockType, mockExams } from '../schema';
+
+/** What an admin sees of a session: everything but the internal uuid. */
+export const adminExamColumns = {
+  examId: mockExams.hubspotId,
+  mockType: mockExams.mockType,
+  mockSet: mockExams.mockSet,
+  examDate: mockExams.examDate,
+  startTime: mockExams.startTime,
+  endTime: mockExams.endTime,
+  location: mockExams.location,
+  capacity: mockExams.capacity,
+  totalBookings: mockExams.totalBookings,
+  isActive: mockExams.isActive,
+  scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
+  prerequisiteExamIds: mockExams.prerequisiteExamIds,
+  createdAt: mockExams.createdAt,
+  updatedAt: mockExams.updatedAt,
+};
+
+export interface AdminExamFilter {
+  mockTypes?: MockType[] | undefined;
+  location?: string | undefined;
+  status?: ExamStatus | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+const SORT_COLUMNS = {
+  date: mockExams.examDate,
+  start: mockExams.startTime,
+  capacity: mockExams.capacity,
+  bookings: mockExams.totalBookings,
+  location: mockExams.location,
+  type: mockExams.mockType,
+  status: mockExams.isActive,
+  created: mockExams.createdAt,
+  updated: mockExams.updatedAt,
+} as const;
+export type AdminExamSort = keyof typeof SORT_COLUMNS;
+
+function whereOf(f: AdminExamFilter): SQL | undefined {
+  return and(
+    f.mockTypes ? inArray(mockExams.mockType, f.mockTypes) : undefined,
+    f.location ? sql`lower(${mockExams.location}) = lower(${f.location})` : undefined,
+    f.status ? eq(mockExams.isActive, f.status) : undefined,
+    f.from ? gte(mockExams.examDate, f.from) : undefined,
+    f.to ? lte(mockExams.examDate, f.to) : undefined,
+  );
+}
+
+/** One page of sessions, sorted in the database (never all rows loaded and sorted in memory). */
+export function listAdminExams(
+  db: Executor,
+  p: AdminExamFilter & { sort: AdminExamSort; order: 'asc' | 'desc'; offset: number; limit: number },
+) {
+  const by = p.order === 'asc' ? asc : desc;
+  return db
+    .select(adminExamColumns)
+    .from(mockExams)
+    .where(whereOf(p))
+    .orderBy(by(SORT_COLUMNS[p.sort]), by(mockExams.startTime), asc(mockExams.hubspotId))
+    .limit(p.limit)
+    .offset(p.offset);
+}
+
+export async function countAdminExams(db: Executor, f: AdminExamFilter): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(mockExams).where(whereOf(f));
+  return row?.n ?? 0;
+}
+
+export async function findAdminExam(db: Executor, examId: string) {
+  const [row] = await db.select(adminExamColumns).from(mockExams).where(eq(mockExams.hubspotId, examId));
+  return row;
+}
+
+export function findAdminExams(db: Executor, examIds: string[]) {
+  if (examIds.length === 0) return Promise.resolve([]);
+  return db.select(adminExamColumns).from(mockExams).where(inArray(mockExams.hubspotId, examIds));
+}
+
+/** A session's bookings by status, counted from the bookings themselves. */
+export async function bookingCountsByStatus(db: Executor, examId: string) {
+  const rows = await db
+    .select({ status: bookings.isActive, n: sql<number>`count(*)::int` })
+    .from(bookings)
+    .where(eq(bookings.associatedMockExam, examId))
+    .groupBy(bookings.isActive);
+  const counts = { Active: 0, Completed: 0, Cancelled: 0 };
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}

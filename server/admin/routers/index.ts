@@ -1,0 +1,7 @@
+import { router } from '../../trpc';
+import { adminExamsRouter } from './exams';
+
+/** Everything under `admin.`: each procedure behind adminProcedure(<its one permission>). */
+export const adminRouter = router({
+  exams: adminExamsRouter,
+});

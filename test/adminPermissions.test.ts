@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Client, createClient } from '../client/src';
+import { appRouter } from '../server/routers';
+import { insertContact, loginClient } from './helpers/factories';
+import { failure } from './helpers/failure';
+import { startOidcIssuer } from './helpers/oidcIssuer';
+import { useTestService } from './helpers/service';
+
+const idp = await startOidcIssuer();
+afterAll(() => idp.close());
+const s = useTestService({ ...idp.env, LOGIN_RATE_LIMIT_PER_IP: '1000' });
+
+const ROLES = ['super_admin', 'admin', 'coordinator', 'viewer'] as const;
+type Role = (typeof ROLES)[number];
+
+/** The issue's roles, written out independently of the code: which permissions each grants. */
+const GRANTS: Record<Role, string[]> = {
+  super_admin: [
+    'exams.view',
+    'exams.create',
+    'exams.edit',
+    'exams.delete',
+    'exams.activate',
+    'bookings.view',
+    'bookings.create',
+    'bookings.cancel',
+    'bookings.attendance',
+    'bookings.export',
+    'credits.adjust',
+  ],
+  admin: [
+    'exams.view',
+    'exams.create',
+    'exams.edit',
+    'exams.activate',
+    'bookings.view',
+    'bookings.create',
+    'bookings.cancel',
+    'bookings.attendance',
+    'bookings.export',
+    'credits.adjust',
+  ],
+  coordinator: ['exams.view', 'bookings.view', 'bookings.create', 'bookings.attendance'],
+  viewer: ['exams.view', 'bookings.view'],
+};
+
+/**
+ * Every admin procedure: its permission and a call that changes nothing (unknown ids), so an allowed
+ * role gets a result or a NOT_FOUND-style answer, never FORBIDDEN.
+ */
+const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate'; input: unknown }> = {
+  'exams.list': { permission: 'exams.view', kind: 'query', input: {} },
+  'exams.get': { permission: 'exams.view', kind: 'query', input: { examId: 'no-such-exam' } },
+};
+
+type Callable = Record<string, Record<string, Record<'query' | 'mutate', (input: unknown) => Promise<unknown>>>>;
+const call = (client: Client, path: string) => {
+  const [group, name] = path.split('.') as [string, string];
+  const { kind, input } = PROCEDURES[path]!;
+  return (client.admin as unknown as Callable)[group]![name]![kind](input);
+};
+
+describe('the permission matrix', () => {
+  it('lists every admin procedure of the router', () => {
+    const inRouter = Object.keys(appRouter._def.procedures)
+      .filter((p) => p.startsWith('admin.'))
+      .map((p) => p.slice('admin.'.length));
+    expect(inRouter.sort()).toEqual(Object.keys(PROCEDURES).sort());
+  });
+
+  const cases = ROLES.flatMap((role) => Object.keys(PROCEDURES).map((path) => [role, path] as const));
+  it.each(cases)('%s calling admin.%s', async (role, path) => {
+    const client = createClient({ url: `${s.url}/api/trpc`, getToken: () => token });
+    const token = await idp.token(role);
+    const allowed = GRANTS[role].includes(PROCEDURES[path]!.permission);
+    const outcome = await call(client, path).then(
+      () => 'ok',
+      (err: unknown) => (err as { data?: { appCode?: string } }).data?.appCode ?? String(err),
+    );
+    if (allowed) expect(outcome).not.toMatch(/FORBIDDEN|UNAUTHENTICATED|INTERNAL/);
+    else expect(outcome).toBe('FORBIDDEN');
+  });
+
+  it('a student session token is refused on every admin procedure', async () => {
+    const contact = await insertContact(s.db);
+    const student = await loginClient(s.url, contact);
+    for (const path of Object.keys(PROCEDURES)) {
+      expect(await failure(call(student, path)), path).toMatchObject({ appCode: 'UNAUTHENTICATED' });
+    }
+  });
+});
