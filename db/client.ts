@@ -38,7 +38,16 @@ interface Databases {
   close(): Promise<void>;
 }
 
-export type DatabaseHandle = Databases & ({ mode: 'postgres'; pool: pg.Pool } | { mode: 'pglite'; pglite: PGlite });
+export type DatabaseHandle = Databases &
+  (
+    | {
+        mode: 'postgres';
+        pool: pg.Pool;
+        /** Both pools by name, for the pool metrics (server/metrics). */
+        pools: { main: pg.Pool; booking: pg.Pool };
+      }
+    | { mode: 'pglite'; pglite: PGlite }
+  );
 
 /** Pool settings; where and as whom to connect comes from the credential source per connection. */
 function poolOptions(cfg: PostgresConfig): pg.PoolConfig {
@@ -131,6 +140,7 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
   return {
     mode: 'postgres',
     pool,
+    pools: { main: pool, booking: bookingPool },
     db: drizzlePg({ client: pool, schema }) as unknown as Database,
     bookingTransaction: transactionsOn(bookingPool),
     close: async () => {

@@ -22,6 +22,7 @@ export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,
     PORT: '0',
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     // "listening" (with the URL) is an info line; the logs are parsed, never printed.
     LOG_LEVEL: 'info',

@@ -91,6 +91,9 @@ export const envSchema = z.object({
   ADMIN_OIDC_KEY_REFRESH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   ADMIN_ROLE_CLAIM: optionalText,
   ADMIN_ROLE_MAP: optionalText,
+
+  METRICS_PORT: tcpPort(9464),
+  METRICS_HOST: optionalText,
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

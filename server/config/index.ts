@@ -103,6 +103,8 @@ function configFrom(
     },
     aws: { region: parts.region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
     admin: parts.admin,
+    /** Prometheus `/metrics` on a listener of its own, never behind the ALB (docs/OPERATIONS.md §9). */
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
   };
 }
 

@@ -9,6 +9,7 @@ import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import { createContextFactory } from '../context';
 import type { Logger } from '../logger';
+import { procedureLabels, recordHttpRequest } from '../metrics/http';
 import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
@@ -26,10 +27,22 @@ export interface AppDeps {
 /** Accept the caller's (or the ALB's) request id when it is sane, so logs join across hops. */
 const REQUEST_ID = /^[\w.:=-]{1,128}$/;
 
+/** Procedure names the request metrics may use as labels (anything else is "unknown"). */
+const knownProcedures: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
+
 export function createApp({ config, database, kv, logger, lifecycle }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+
+  // First, so the duration covers every middleware and the status is what the client received.
+  app.use((req, res, next) => {
+    const started = performance.now();
+    // Read now: mounted routers (/api/trpc) strip their prefix from req.path while they handle it.
+    const procedures = procedureLabels(req.path, knownProcedures);
+    res.on('finish', () => recordHttpRequest(procedures, res.statusCode, (performance.now() - started) / 1000));
+    next();
+  });
 
   app.use(
     pinoHttp({

@@ -7,6 +7,7 @@ import { withTimeout } from '../lib/time';
  */
 export class LocalQueues {
   private readonly tails = new Map<string, Promise<void>>();
+  private callers = 0;
 
   /**
    * Runs `work` when every earlier caller with the same key has finished (or given up). `onTimeout`
@@ -19,6 +20,7 @@ export class LocalQueues {
     work: (waited: boolean) => Promise<T>,
   ): Promise<T> {
     const previous = this.tails.get(key);
+    this.callers++;
     let leave!: () => void;
     const mine = new Promise<void>((resolve) => (leave = resolve));
     // The next caller waits for both: our predecessor's turn and ours, even if we give up early.
@@ -28,6 +30,7 @@ export class LocalQueues {
       if (previous) await withTimeout(previous, deadline - Date.now(), onTimeout);
       return await work(previous !== undefined);
     } finally {
+      this.callers--;
       leave();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
@@ -36,5 +39,10 @@ export class LocalQueues {
   /** Keys with someone queued or running (for tests and diagnostics). */
   get size(): number {
     return this.tails.size;
+  }
+
+  /** Callers queued or running, over all keys (the queue-length metric). */
+  get length(): number {
+    return this.callers;
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors } from '../errors';
 import { sleep } from '../lib/time';
 import type { Logger } from '../logger';
+import { busyAnswers, lockWaitSeconds, lockWaits, watchLocalQueue } from '../metrics/bookings';
 import { LocalQueues } from './localQueue';
 import type { KeyValueStore } from './store';
 
@@ -22,6 +23,37 @@ const backoffMs = (attempt: number) => 5 + Math.random() * Math.min(45, 5 * 2 **
 
 /** One per process: callers on this instance queue here before one of them polls the shared lock. */
 const localQueues = new LocalQueues();
+watchLocalQueue(() => localQueues.length);
+
+/** BUSY, counted: the answer a caller gets when its wait for the lock ran out. */
+const busy = () => {
+  busyAnswers.inc();
+  return errors.sessionBusy();
+};
+
+/**
+ * One call's wait for a lock, counted once it ends (lock obtained, BUSY, or settled early by
+ * `beforeRetry`): only calls that queued behind a local caller or polled the shared lock again.
+ */
+function lockWait() {
+  const startedAt = performance.now();
+  let endedAt: number | undefined;
+  let waited = false;
+  return {
+    waited: () => {
+      waited = true;
+    },
+    ended: () => {
+      endedAt ??= performance.now();
+    },
+    record: () => {
+      endedAt ??= performance.now();
+      if (!waited) return;
+      lockWaits.inc();
+      lockWaitSeconds.inc((endedAt - startedAt) / 1000);
+    },
+  };
+}
 
 /**
  * Runs `work` while holding `key`: first in this process's FIFO queue for the key, then under the
@@ -38,13 +70,22 @@ export async function withLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + options.waitMs;
-  return localQueues.run(key, deadline, errors.sessionBusy, async (waited) => {
-    if (waited) {
-      const settled = await options.beforeRetry?.();
-      if (settled !== undefined) return settled;
-    }
-    return withSharedLock(kv, key, options, deadline, log, work);
-  });
+  const wait = lockWait();
+  try {
+    return await localQueues.run(key, deadline, busy, async (queued) => {
+      if (queued) {
+        wait.waited();
+        const settled = await options.beforeRetry?.();
+        if (settled !== undefined) return settled;
+      }
+      return withSharedLock(kv, key, options, deadline, log, wait, () => {
+        wait.ended();
+        return work();
+      });
+    });
+  } finally {
+    wait.record();
+  }
 }
 
 async function withSharedLock<T>(
@@ -53,6 +94,7 @@ async function withSharedLock<T>(
   options: LockOptions<T>,
   deadline: number,
   log: Logger,
+  wait: { waited(): void },
   work: () => Promise<T>,
 ): Promise<T> {
   const token = randomUUID();
@@ -73,9 +115,10 @@ async function withSharedLock<T>(
           .catch((err: unknown) => log.warn({ err, key }, 'lock release failed; it expires by its TTL'));
       }
     }
+    wait.waited();
     const settled = await options.beforeRetry?.();
     if (settled !== undefined) return settled;
-    if (Date.now() >= deadline) throw errors.sessionBusy();
+    if (Date.now() >= deadline) throw busy();
     await sleep(backoffMs(attempt));
   }
 }

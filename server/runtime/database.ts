@@ -1,8 +1,16 @@
 import { type DatabaseHandle, type ErrorSink, openDatabase } from '../../db/client';
 import type { Config } from '../config';
+import { countedSecretReader } from '../metrics/dependencies';
 import { secretReaderFor } from '../secrets';
 
-/** The configured database, with its credentials from Secrets Manager when a secret is named. */
+/**
+ * The configured database, with its credentials from Secrets Manager when a secret is named (each
+ * read counted: a re-read after a rotation shows on /metrics as `secret_reads_total{kind="reread"}`).
+ */
 export function openConfiguredDatabase(config: Config, log: ErrorSink): Promise<DatabaseHandle> {
-  return openDatabase(config.database, log, { readSecret: secretReaderFor(config), region: config.aws.region });
+  const reader = secretReaderFor(config);
+  return openDatabase(config.database, log, {
+    readSecret: reader && countedSecretReader(reader),
+    region: config.aws.region,
+  });
 }

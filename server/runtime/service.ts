@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import { createApp } from '../http/app';
+import { withTimeout } from '../lib/time';
 import type { Logger } from '../logger';
+import { startMetricsServer } from '../metrics';
+import { countedSecretReader, watchPool, watchRedis } from '../metrics/dependencies';
 import { type KeyValueStore, openKeyValueStore } from '../redis';
 import { applyStartupSecrets, secretReaderFor } from '../secrets';
 import { openConfiguredDatabase } from './database';
@@ -20,13 +23,16 @@ export interface RunningService {
   kv: KeyValueStore;
   /** Resolves when migrations (and the embedded seed) are applied. */
   databaseReady: Promise<void>;
+  /** Where `/metrics` answers (METRICS_PORT); undefined when that port could not be bound. */
+  metricsUrl: string | undefined;
   shutdown(reason: string): Promise<void>;
 }
 
 /** Opens the dependencies, starts listening, and prepares the database in the background. */
 export async function startService(configured: Config, logger: Logger): Promise<RunningService> {
   // Redis and session secrets are needed to build the clients; a permanent failure throws SecretError.
-  const readSecret = secretReaderFor(configured);
+  const reader = secretReaderFor(configured);
+  const readSecret = reader && countedSecretReader(reader);
   const config = readSecret ? await applyStartupSecrets(configured, readSecret, logger) : configured;
   const database = await openConfiguredDatabase(config, logger);
   const kv = openKeyValueStore(config.redis, logger);
@@ -42,6 +48,23 @@ export async function startService(configured: Config, logger: Logger): Promise<
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, database: database.mode, redis: kv.mode, version: config.version }, 'listening');
 
+  const metrics = await startMetricsServer(config.metrics, logger);
+  const unwatch = [
+    ...(database.mode === 'postgres'
+      ? [watchPool('main', database.pools.main), watchPool('booking', database.pools.booking)]
+      : []),
+    ...(kv.mode === 'redis'
+      ? [
+          watchRedis(() =>
+            withTimeout(kv.ping(), config.healthTimeoutMs).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        ]
+      : []),
+  ];
+
   const preparation = prepareDatabaseInBackground(database, config, logger, lifecycle);
   return {
     server,
@@ -50,11 +73,15 @@ export async function startService(configured: Config, logger: Logger): Promise<
     database,
     kv,
     databaseReady: preparation.done,
+    metricsUrl: metrics?.url,
     shutdown: (reason) =>
       gracefulShutdown({ server, lifecycle, logger, settings: config.shutdown, reason }, async () => {
         preparation.stop();
+        for (const stop of unwatch) stop();
         await kv.close();
         await database.close();
+        // Last: a scrape during the drain still sees the instance finishing its work.
+        await metrics?.close();
       }),
   };
 }

@@ -19,7 +19,7 @@ const repoRoot = new URL('../../', import.meta.url);
 
 /** The environment a server child sees: nothing of the developer's shell but what Node needs. */
 export function cleanEnv(env: Record<string, string>): Record<string, string> {
-  return { ...inheritedEnv(), PORT: '0', HOST: '127.0.0.1', ...env };
+  return { ...inheritedEnv(), PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', ...env };
 }
 
 /** Where a server child runs from: the source as `npm start` does, or a built release directory. */

@@ -53,6 +53,7 @@ export async function startTestService(
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
     REDIS_URL: inject('redisUrl'),
