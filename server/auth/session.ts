@@ -45,6 +45,8 @@ export async function verifySessionToken(token: string, cfg: Config['session']):
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
+      // jose checks `exp` only when present: a token without one would never expire.
+      requiredClaims: ['exp'],
     });
     const { sub, sid, email, name } = payload;
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string')
@@ -56,10 +58,13 @@ export async function verifySessionToken(token: string, cfg: Config['session']):
   }
 }
 
+/** RFC 9110 §11.1: the auth scheme is case-insensitive ("bearer" is "Bearer"). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
 /** The token of a request: `Authorization: Bearer …` first, else the session cookie. */
 export function sessionTokenOf(req: IncomingMessage, cookieName: string): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
+  const bearer = BEARER.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1];
   const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
   return cookies[cookieName] || undefined;
 }

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   REDIS_TLS: flag(false),
   REDIS_KEY_PREFIX: z.string().default(''),
   REDIS_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  /** Redis logical database (SELECT n); a db number in REDIS_URL's path ("/12") means the same. */
+  REDIS_DB: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).optional()),
 
   HEALTH_TIMEOUT_MS: positiveInt(2_000),
   SHUTDOWN_DRAIN_DELAY_MS: intAtLeast(0, 5_000),

@@ -4,7 +4,7 @@ import { redactUrlPasswords } from '../lib/redact';
 import { adminConfig } from './admin';
 import { databaseConfig } from './database';
 import { type Env, envSchema } from './env';
-import { type MemoryStoreConfig, type RedisConfig, redisConfig } from './redis';
+import { type MemoryStoreConfig, type RedisConfig, redisConfig, redisDbProblems } from './redis';
 import {
   awsRegionWhenAwsIsUsed,
   databaseTlsIsCoherent,
@@ -24,6 +24,7 @@ import { trustedProxyList } from './trustProxy';
  */
 
 export type { MemoryStoreConfig, RedisConfig } from './redis';
+export { describeRedis } from './redis';
 export type { PgliteConfig, PostgresConfig, SslMode };
 
 export class ConfigError extends Error {
@@ -135,6 +136,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     ...databaseTlsIsCoherent(database),
     ...awsRegionWhenAwsIsUsed(env, database, region),
     ...redisSecretHasAHost(env, redis),
+    ...redisDbProblems(env),
     ...poolMinWithinMax(env),
     ...keepAliveOutlastsAlb(env),
     ...trustProxyIsBounded(env),

@@ -15,6 +15,7 @@ import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
 import { batchLimit } from './batchLimit';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
+import { responseHeaders } from './responseMeta';
 
 export interface AppDeps {
   config: Config;
@@ -102,6 +103,8 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
       }),
       maxBodySize: config.trpc.maxBodyBytes,
       maxBatchSize: config.trpc.maxBatchSize,
+      responseMeta: ({ errors, type, ctx }) =>
+        responseHeaders({ errors, type, authenticated: ctx?.user !== undefined }),
       onError({ error, path, ctx }) {
         // Unknown errors are logged once, here, with their cause; domain errors are expected answers.
         if (error.code === 'INTERNAL_SERVER_ERROR')

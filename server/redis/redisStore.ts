@@ -25,6 +25,7 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): ScriptedRedis 
     port: cfg.port,
     username: cfg.username,
     password: cfg.password,
+    db: cfg.db,
     tls: cfg.tls ? { servername: cfg.host } : undefined,
     keyPrefix: cfg.keyPrefix,
     connectTimeout: cfg.connectTimeoutMs,

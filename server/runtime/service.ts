@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DatabaseHandle } from '../../db/client';
-import type { Config } from '../config';
+import { type Config, describeRedis } from '../config';
 import { createApp } from '../http/app';
 import { withTimeout } from '../lib/time';
 import type { Logger } from '../logger';
@@ -46,7 +46,10 @@ export async function startService(configured: Config, logger: Logger): Promise<
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ url, database: database.mode, redis: kv.mode, version: config.version }, 'listening');
+  logger.info(
+    { url, database: database.mode, redis: describeRedis(config.redis), version: config.version },
+    'listening',
+  );
 
   const metrics = await startMetricsServer(config.metrics, logger);
   const unwatch = [

@@ -40,7 +40,7 @@ export async function checkRedis(cfg: RedisConfig | MemoryStoreConfig): Promise<
         `SET/GET/DEL on "${cfg.keyPrefix}${key}" read back ${JSON.stringify(readBack)} and deleted ${deleted}`,
       );
     const version = /redis_version:(\S+)/.exec(await client.info('server').catch(() => ''))?.[1];
-    const where = `${cfg.host}:${cfg.port}${version ? ` (Redis ${version})` : ''}, ${cfg.tls ? 'TLS' : 'no TLS'}${cfg.username ? `, user "${cfg.username}"` : ''}`;
+    const where = `${cfg.host}:${cfg.port} db ${cfg.db}${version ? ` (Redis ${version})` : ''}, ${cfg.tls ? 'TLS' : 'no TLS'}${cfg.username ? `, user "${cfg.username}"` : ''}`;
     return { detail: `${where}, PING + SET/GET/DEL on "${cfg.keyPrefix}doctor:…"` };
   } finally {
     client.disconnect();
