@@ -120,7 +120,9 @@ export async function markCancelled(
       tokenRefundedAt: p.refunded ? p.now : null,
       cancelledAt: p.now,
       cancellationReason: p.reason ?? null,
-      idempotencyKey: sql`case when ${bookings.idempotencyKey} is null then null else ${bookings.idempotencyKey} || ':cancelled:' || ${bookings.id} end`,
+      // Frees the key for a rebooking, kept for the record under a name no client key can spell: '#' is
+      // outside the characters an idempotency key may have (server/contracts/bookings.ts).
+      idempotencyKey: sql`case when ${bookings.idempotencyKey} is null then null else ${bookings.idempotencyKey} || '#freed:' || ${bookings.id} end`,
     })
     .where(and(eq(bookings.id, p.bookingId), eq(bookings.isActive, 'Active'), eq(bookings.tokenRefunded, false)))
     .returning({ bookingId: bookings.id });
@@ -162,4 +164,23 @@ export function listOwnBookings(
     .where(and(eq(bookings.associatedContactId, p.contactId), scope, after))
     .orderBy(...(ascending ? [asc(sortTime), asc(bookings.id)] : [desc(sortTime), desc(bookings.id)]))
     .limit(p.limit + 1);
+}
+
+/**
+ * The student's Active bookings of sessions that list `examId` as a prerequisite (Mock Discussions
+ * that depend on a booking of it). Sound under the student's row lock, which booking takes before it
+ * checks prerequisites.
+ */
+export async function activeDependentsOf(tx: Executor, { contactId, examId }: { contactId: string; examId: string }) {
+  return tx
+    .select({ bookingId: bookings.id })
+    .from(bookings)
+    .innerJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(
+      and(
+        eq(bookings.associatedContactId, contactId),
+        eq(bookings.isActive, 'Active'),
+        sql`${mockExams.prerequisiteExamIds} @> array[${examId}]::text[]`,
+      ),
+    );
 }

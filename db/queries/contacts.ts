@@ -37,10 +37,26 @@ export async function findBalances(db: Executor, contactId: string): Promise<Cre
   return row;
 }
 
-/** Locks the student's row for the rest of the transaction: one spend or refund at a time per student. */
-export async function lockBalances(tx: Executor, contactId: string): Promise<CreditBalances | undefined> {
+/** Who the student is now: the row, not the copies a session token carries from login. */
+const identityColumns = {
+  studentId: contactCredits.studentId,
+  email: contactCredits.email,
+  studentName: contactCredits.studentName,
+  firstname: contactCredits.firstname,
+  lastname: contactCredits.lastname,
+};
+export type ContactIdentity = { [K in keyof typeof identityColumns]: string | null };
+
+/**
+ * Locks the student's row for the rest of the transaction (one spend or refund at a time per student)
+ * and returns its balances and its current identity; undefined when the row is gone.
+ */
+export async function lockBalances(
+  tx: Executor,
+  contactId: string,
+): Promise<(CreditBalances & { identity: ContactIdentity }) | undefined> {
   const [row] = await tx
-    .select(balanceColumns)
+    .select({ ...balanceColumns, identity: identityColumns })
     .from(contactCredits)
     .where(eq(contactCredits.hubspotId, contactId))
     .for('update');

@@ -6,7 +6,10 @@ import { plainText } from './fields';
 export const createBookingInput = z
   .object({
     examId: examIdField,
-    /** Same key + same input ⇒ the same booking, however often it is sent. */
+    /**
+     * Same key + same input ⇒ the same booking, however often it is sent. The characters are fixed:
+     * '#' (and anything else outside them) marks keys freed by a cancellation, which no client may name.
+     */
     idempotencyKey: z
       .string()
       .min(8)

@@ -5,6 +5,7 @@ import type { LoginInput } from '../contracts/auth';
 import { errors } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { countFailures, enforceRateLimits, failuresOverLimit, readFailureCounts } from '../redis/rateLimit';
+import { displayName } from './studentIdentity';
 
 /**
  * Who may try to log in as whom. Counting every attempt per student ID let anyone lock a student out
@@ -42,8 +43,7 @@ export async function login(ctx: InnerContext, input: LoginInput, clientIp: stri
     contactId: contact.contactId,
     studentId: contact.studentId ?? input.studentId,
     email: contact.email ?? input.email,
-    name:
-      contact.studentName?.trim() || [contact.firstname, contact.lastname].filter(Boolean).join(' ') || input.studentId,
+    name: displayName(contact) || input.studentId,
   };
   const { token, expiresAt } = await issueSessionToken(session, ctx.config.session, ctx.now());
   return { token, expiresAt, contact: session };

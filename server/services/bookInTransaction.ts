@@ -13,6 +13,7 @@ import { availableFor, type CreditRule, chooseCredit, ruleFor } from './creditRu
 import { bookability } from './exams';
 import { replayFor } from './idempotency';
 import type { Outcome } from './sessionTransaction';
+import { currentDetails } from './studentIdentity';
 
 type LockedExam = NonNullable<Awaited<ReturnType<typeof lockExam>>>;
 type Student = StudentContext['user'];
@@ -41,14 +42,15 @@ export async function bookInTransaction(
   await requirePrerequisites(tx, ctx.user, exam);
   const { token, column, balances } = await spendCredit(tx, ctx.user, exam, rule, current);
 
+  const student = currentDetails(current.identity, ctx.user);
   const booking = await insertBooking(tx, {
-    bookingId: formatBookingCode(exam.mockType, ctx.user.studentId, exam.examDate),
+    bookingId: formatBookingCode(exam.mockType, student.studentId, exam.examDate),
     idempotencyKey: idempotencyKey ?? null,
     associatedContactId: ctx.user.contactId,
     associatedMockExam: exam.examId,
-    studentId: ctx.user.studentId,
-    name: ctx.user.name,
-    studentEmail: ctx.user.email,
+    studentId: student.studentId,
+    name: student.name,
+    studentEmail: student.email,
     isActive: 'Active',
     examDate: exam.examDate,
     startTime: exam.startTime,
@@ -112,7 +114,7 @@ async function requirePrerequisites(tx: Transaction, student: Student, exam: Loc
 }
 
 /** Locks the student's row for the rest of the transaction: their bookings and refunds run one at a time. */
-async function lockStudent(tx: Transaction, student: Student): Promise<CreditBalances> {
+async function lockStudent(tx: Transaction, student: Student) {
   const current = await lockBalances(tx, student.contactId);
   if (!current) throw errors.studentGone();
   return current;

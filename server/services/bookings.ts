@@ -1,11 +1,12 @@
 import { uniqueViolationOf } from '../../db/pgErrors';
 import { findOwnBooking } from '../../db/queries/bookings';
+import { findExam } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
 import type { CancelBookingInput, CreateBookingInput } from '../contracts/bookings';
 import { type DomainError, errors } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
-import { readSeatCounts } from '../redis/seatCounters';
+import { readSeatCounts, writeSeatCounts } from '../redis/seatCounters';
 import { bookInTransaction } from './bookInTransaction';
 import type { CreatedBooking } from './bookingViews';
 import { cancelInTransaction } from './cancelInTransaction';
@@ -24,17 +25,26 @@ function raceLoss(err: unknown): DomainError | undefined {
 }
 
 /**
- * Answers from Redis alone when it can: a replay of a request already served, or EXAM_FULL when the
- * mirrored counter says no seat is left. Runs before and while waiting for the lock, so a stampede
- * on a filled session drains without queueing for it. Never books: that takes the transaction.
+ * Answers without the lock when it can: a replay of a request already served, or EXAM_FULL when the
+ * session is full. Runs before and while waiting for the lock, so a stampede on a filled session
+ * drains without queueing for it. The Redis mirror says "seats left" at no cost; a "full" from it is
+ * confirmed against the session row (one indexed read, no lock) before anyone is refused, so a
+ * capacity raised by an admin or by SQL is bookable at once. Never books: that takes the transaction.
  */
 async function settledWithoutLock(
   ctx: StudentContext,
   input: CreateBookingInput,
   key: string | undefined,
 ): Promise<CreatedBooking | undefined> {
-  const seats = (await readSeatCounts(ctx.kv, [input.examId], ctx.logger)).get(input.examId);
-  if (!seats || seats.totalBookings < seats.capacity) return undefined;
+  const cached = (await readSeatCounts(ctx.kv, [input.examId], ctx.logger)).get(input.examId);
+  if (!cached || cached.totalBookings < cached.capacity) return undefined;
+  const row = await findExam(ctx.db, input.examId);
+  if (!row) return undefined; // the transaction answers EXAM_NOT_FOUND
+  const seats = { examId: row.examId, capacity: row.capacity, totalBookings: row.totalBookings };
+  if (seats.totalBookings < seats.capacity) {
+    await writeSeatCounts(ctx.kv, [seats], ctx.config.booking.seatCounterTtlMs, ctx.logger);
+    return undefined;
+  }
   const replay = key ? await replayFor(ctx, ctx.db, key, input) : undefined;
   if (replay) return replay;
   throw errors.examFull(seats);

@@ -1,5 +1,5 @@
 import type { Transaction } from '../../db/client';
-import { lockOwnBooking, markCancelled } from '../../db/queries/bookings';
+import { activeDependentsOf, lockOwnBooking, markCancelled } from '../../db/queries/bookings';
 import { adjustBalance, lockBalances } from '../../db/queries/contacts';
 import { countActiveBookings, lockExam, setTotalBookings } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
@@ -24,6 +24,11 @@ export async function cancelInTransaction(
   const now = ctx.now();
   const exam = await lockExam(tx, examId);
   const booking = await requireCancellable(tx, ctx, input.bookingId, exam, now);
+  const { contactId } = ctx.user;
+  // The student's row next (the lock order), and only then the dependents: booking a discussion
+  // checks its prerequisites under this same row lock, so the two cannot pass each other.
+  if (!(await lockBalances(tx, contactId))) throw errors.studentGone();
+  await requireNoDependentDiscussion(tx, contactId, booking.examId);
 
   const refundColumn = refundColumnFor(booking.tokenUsed);
   const cancelled = await markCancelled(tx, {
@@ -33,8 +38,7 @@ export async function cancelInTransaction(
     now,
   });
   if (!cancelled) throw errors.alreadyCancelled();
-  const { contactId } = ctx.user;
-  // Admin Override spent nothing and gets nothing back; the student's row is locked all the same.
+  // Admin Override spent nothing and gets nothing back.
   const balances = refundColumn
     ? await adjustBalance(tx, { contactId, column: refundColumn, delta: +1 })
     : await lockBalances(tx, contactId);
@@ -80,6 +84,17 @@ async function requireCancellable(
     throw errors.pastCancellationCutoff(cutoffMs / 3_600_000);
   }
   return booking;
+}
+
+/**
+ * A booking an Active Mock Discussion booking of the student depends on (its session is listed in the
+ * discussion's prerequisites) stays until the discussion is cancelled: otherwise "book the
+ * prerequisite, book the discussion, cancel the prerequisite" gets the discussion for a refunded
+ * credit. The school's policy: the student cancels the discussion first; an admin may cancel both.
+ */
+export async function requireNoDependentDiscussion(tx: Transaction, contactId: string, examId: string) {
+  const dependents = await activeDependentsOf(tx, { contactId, examId });
+  if (dependents.length > 0) throw errors.prerequisiteInUse(dependents.map((d) => d.bookingId));
 }
 
 /** Rewrites the session's total_bookings from its bookings; the count to mirror into Redis. */

@@ -21,8 +21,10 @@ interface CountedExam {
 }
 
 /**
- * Seat figures for display: the Redis counters where present (they move with every booking on any
- * instance), the row's own count otherwise, which is then mirrored into Redis for the next reader.
+ * Seat figures for display, from the rows just read: Postgres holds the capacity and rewrites
+ * total_bookings in every booking's and cancellation's transaction, so the row is never older than
+ * the Redis mirror, and a capacity raised by an admin or by SQL shows at once (the mirror used to win
+ * here for up to SEAT_COUNTER_TTL_MS). The mirror is refreshed where it disagrees with the rows.
  */
 async function withSeats<T extends CountedExam>(ctx: Pick<InnerContext, 'kv' | 'logger' | 'config'>, rows: T[]) {
   const cached = await readSeatCounts(
@@ -30,16 +32,16 @@ async function withSeats<T extends CountedExam>(ctx: Pick<InnerContext, 'kv' | '
     rows.map((r) => r.examId),
     ctx.logger,
   );
-  const missing: SeatCount[] = rows
-    .filter((r) => !cached.has(r.examId))
+  const stale: SeatCount[] = rows
+    .filter((r) => {
+      const mirrored = cached.get(r.examId);
+      return !mirrored || mirrored.capacity !== r.capacity || mirrored.totalBookings !== r.totalBookings;
+    })
     .map(({ examId, totalBookings, capacity }) => ({ examId, totalBookings, capacity }));
-  if (missing.length > 0) await writeSeatCounts(ctx.kv, missing, ctx.config.booking.seatCounterTtlMs, ctx.logger);
+  if (stale.length > 0) await writeSeatCounts(ctx.kv, stale, ctx.config.booking.seatCounterTtlMs, ctx.logger);
   return rows.map((row) => {
-    const counted = cached.get(row.examId);
-    const totalBookings = counted?.totalBookings ?? row.totalBookings;
-    const capacity = counted?.capacity ?? row.capacity;
-    const availableSlots = Math.max(0, capacity - totalBookings);
-    return { ...row, capacity, totalBookings, availableSlots, status: seatStatus(availableSlots) };
+    const availableSlots = Math.max(0, row.capacity - row.totalBookings);
+    return { ...row, availableSlots, status: seatStatus(availableSlots) };
   });
 }
 

@@ -18,6 +18,9 @@ export async function replayFor(
 ): Promise<CreatedBooking | undefined> {
   const existing = await findBookingByIdempotencyKey(db, key);
   if (!existing) return undefined;
+  // A key only ever names a live booking (cancelling frees it); one that still names a cancelled one
+  // (stored before keys were freed into their own namespace) is spent, never replayed as a success.
+  if (existing.isActive === 'Cancelled') throw errors.idempotencyKeyReused();
   const sameRequest =
     existing.examId === input.examId &&
     existing.attendingLocation === (input.attendingLocation ?? null) &&
