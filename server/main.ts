@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import { announceJobs } from './jobs/runtime';
 import { createLogger, type Logger } from './logger';
 import { loadConfigOrExit } from './runtime/loadConfigOrExit';
 import { startService } from './runtime/service';
@@ -29,6 +30,7 @@ function announceMode(config: Config, logger: Logger): void {
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 announceMode(config, logger);
+announceJobs(config, logger);
 
 // A stray rejection or a dependency's late error must be visible, never a crash of every request in flight.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

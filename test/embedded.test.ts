@@ -23,6 +23,8 @@ describe('embedded single-instance mode (nothing configured)', () => {
     expect(server.logs[0]!.msg).toMatch(/^EMBEDDED SINGLE-INSTANCE MODE/);
     expect(server.logs[0]!.msg).toContain('DATABASE_URL');
     expect(server.logs[0]!.msg).toContain('REDIS_URL');
+    // Sync with HubSpot is off without a token, and says so among the first lines (docs/SYNC.md).
+    expect(server.logs[1]!.msg).toMatch(/^HubSpot sync is OFF/);
 
     await waitFor(async () => (await healthOf(server.url)).status === 200, 'health 200', 60_000);
     expect((await healthOf(server.url)).body).toMatchObject({
@@ -54,8 +56,11 @@ describe('embedded single-instance mode (nothing configured)', () => {
     });
     expect(await student.credits.mine.query()).toMatchObject({ csCredits: 2, sharedMockCredits: 1 });
 
+    // The background jobs run in this process on PGlite too, and shutdown drains them.
+    expect(server.logs.some((l) => l.msg === 'jobs: workers started' && l.database === 'pglite')).toBe(true);
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    expect(server.logs.some((l) => l.msg === 'jobs: workers stopped')).toBe(true);
   });
 
   it('keeps its data across restarts and does not seed twice', { timeout: 90_000 }, async () => {

@@ -96,6 +96,26 @@ export const envSchema = z.object({
 
   METRICS_PORT: tcpPort(9464),
   METRICS_HOST: optionalText,
+
+  // Background jobs and the HubSpot sync (docs/SYNC.md).
+  JOBS_ENABLED: flag(true),
+  JOBS_PUSH_INTERVAL_MS: intAtLeast(500, 1_000),
+  JOBS_EXPIRE_SECONDS: intAtLeast(10, 120),
+  JOBS_MAINTENANCE_INTERVAL_SECONDS: positiveInt(30),
+  JOBS_RETRY_LIMIT: intAtLeast(0, 8),
+  JOBS_CRON_MONITOR_INTERVAL_SECONDS: positiveInt(30),
+  HUBSPOT_TOKEN: optionalText,
+  HUBSPOT_TOKEN_SECRET_ID: optionalText,
+  HUBSPOT_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.hubapi.com'),
+  HUBSPOT_BOOKING_KEY_PROPERTY: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'a HubSpot internal property name (lower case, digits, _)')
+    .default('mocks_booking_uuid'),
+  HUBSPOT_OBJECT_MOCK_EXAMS: z.string().min(1).default('2-50158913'),
+  HUBSPOT_OBJECT_BOOKINGS: z.string().min(1).default('2-50158943'),
+  HUBSPOT_OBJECT_CONTACTS: z.string().min(1).default('0-1'),
+  HUBSPOT_ASSOCIATION_PREREQUISITE: positiveInt(1340),
+  HUBSPOT_MAX_ATTEMPTS: positiveInt(10),
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

@@ -106,6 +106,31 @@ function configFrom(
     admin: parts.admin,
     /** Prometheus `/metrics` on a listener of its own, never behind the ALB (docs/OPERATIONS.md §9). */
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
+    jobs: {
+      enabled: env.JOBS_ENABLED,
+      pushIntervalMs: env.JOBS_PUSH_INTERVAL_MS,
+      /** A job whose instance died mid-job is retried once this has passed since it started. */
+      expireSeconds: env.JOBS_EXPIRE_SECONDS,
+      maintenanceIntervalSeconds: env.JOBS_MAINTENANCE_INTERVAL_SECONDS,
+      retryLimit: env.JOBS_RETRY_LIMIT,
+      cronMonitorIntervalSeconds: env.JOBS_CRON_MONITOR_INTERVAL_SECONDS,
+    },
+    hubspot: {
+      /** Sync with HubSpot is off unless a token (or the secret holding one) is configured. */
+      enabled: Boolean(env.HUBSPOT_TOKEN || env.HUBSPOT_TOKEN_SECRET_ID),
+      token: env.HUBSPOT_TOKEN,
+      tokenSecretId: env.HUBSPOT_TOKEN_SECRET_ID,
+      baseUrl: env.HUBSPOT_API_BASE_URL.replace(/\/+$/, ''),
+      bookingKeyProperty: env.HUBSPOT_BOOKING_KEY_PROPERTY,
+      objects: {
+        mockExams: env.HUBSPOT_OBJECT_MOCK_EXAMS,
+        bookings: env.HUBSPOT_OBJECT_BOOKINGS,
+        contacts: env.HUBSPOT_OBJECT_CONTACTS,
+      },
+      prerequisiteAssociationTypeId: env.HUBSPOT_ASSOCIATION_PREREQUISITE,
+      /** Attempts per outbox row before it is set aside as a dead letter. */
+      maxAttempts: env.HUBSPOT_MAX_ATTEMPTS,
+    },
   };
 }
 

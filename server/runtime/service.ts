@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../db/client';
 import { type Config, describeRedis } from '../config';
 import { createApp } from '../http/app';
 import { withTimeout } from '../lib/time';
+import { startJobsWhenReady } from '../jobs/runtime';
 import type { Logger } from '../logger';
 import { startMetricsServer } from '../metrics';
 import { countedSecretReader, watchPool, watchRedis } from '../metrics/dependencies';
@@ -69,6 +70,8 @@ export async function startService(configured: Config, logger: Logger): Promise<
   ];
 
   const preparation = prepareDatabaseInBackground(database, config, logger, lifecycle);
+  // Background jobs (docs/SYNC.md) run here unless JOBS_ENABLED=false; shutdown drains them.
+  const jobs = startJobsWhenReady(database, config, logger, preparation.done);
   return {
     server,
     url,
@@ -81,6 +84,7 @@ export async function startService(configured: Config, logger: Logger): Promise<
       gracefulShutdown({ server, lifecycle, logger, settings: config.shutdown, reason }, async () => {
         preparation.stop();
         for (const stop of unwatch) stop();
+        await jobs.stop();
         await kv.close();
         await database.close();
         // Last: a scrape during the drain still sees the instance finishing its work.

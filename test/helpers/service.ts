@@ -61,6 +61,8 @@ export async function startTestService(
     SESSION_SECRET: sessionSecret,
     HEALTH_TIMEOUT_MS: '1000',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
+    // Background jobs would poll every test's database; the tests of jobs and sync switch them on.
+    JOBS_ENABLED: 'false',
     ...env,
   });
   const service = await startService(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));

@@ -1,0 +1,50 @@
+import type PgBoss from 'pg-boss';
+import type { DatabaseHandle } from '../../db/client';
+
+/**
+ * pg-boss runs its SQL through the service's own database handle: the pool with its credential
+ * source (Secrets Manager rotation, IAM tokens) in Postgres mode, the one PGlite connection in
+ * embedded mode. pg-boss never opens connections of its own.
+ */
+export interface TrackedDb extends PgBoss.Db {
+  /**
+   * Resolves once no query of pg-boss is in flight. pg-boss does not await the query that marks a
+   * job completed or failed, so shutdown waits here before it closes the pool under it.
+   */
+  settled(): Promise<void>;
+}
+
+export function trackedPgBossDb(database: DatabaseHandle): TrackedDb {
+  const db = pgBossDb(database);
+  const inFlight = new Set<Promise<unknown>>();
+  return {
+    executeSql: (text, values) => {
+      const query = db.executeSql(text, values);
+      inFlight.add(query);
+      const forget = () => inFlight.delete(query);
+      query.then(forget, forget);
+      return query;
+    },
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function pgBossDb(database: DatabaseHandle): PgBoss.Db {
+  if (database.mode === 'postgres') {
+    const { pool } = database;
+    return { executeSql: async (text, values) => pool.query(text, values) };
+  }
+  const { pglite } = database;
+  return {
+    executeSql: async (text, values) => {
+      // pg-boss sends its schema plans as several statements without parameters: PGlite's exec runs those.
+      if (!values || values.length === 0) {
+        const results = await pglite.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      }
+      return pglite.query(text, values);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type PgBoss from 'pg-boss';
+
+/** Every queue the service runs (docs/SYNC.md "Jobs"). */
+export const QUEUES = {
+  /** Where a job goes once its retries are spent: `npm run sync:retry-dead` requeues it. */
+  deadLetters: 'dead-letters',
+  /** Delivers the outbox to HubSpot: one at a time across instances, each run schedules the next. */
+  hubspotPush: 'hubspot-push',
+  /** Flips scheduled sessions whose activation time has come. */
+  activateSessions: 'sessions-activate',
+  /** Persists Active bookings of past sessions as Completed. */
+  completeBookings: 'bookings-complete',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface QueueSpec {
+  name: QueueName;
+  /**
+   * 'stately': at most one waiting and one running job across all instances (a chain, or a cron
+   * whose run must not overlap the next); 'standard' otherwise.
+   */
+  policy: PgBoss.QueuePolicy;
+  /** A cron (pg-boss schedules fire once per slot across all instances), in the school's zone. */
+  cron?: string;
+}
+
+export const SCHOOL_TIME_ZONE = 'America/Toronto';
+
+export const QUEUE_SPECS: QueueSpec[] = [
+  // Every minute as well, to restart the chain should it ever break (a dead-lettered run, a fresh database).
+  { name: QUEUES.hubspotPush, policy: 'stately', cron: '* * * * *' },
+  { name: QUEUES.activateSessions, policy: 'stately', cron: '* * * * *' },
+  { name: QUEUES.completeBookings, policy: 'stately', cron: '30 3 * * *' },
+];
