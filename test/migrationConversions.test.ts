@@ -253,6 +253,18 @@ describe('row conversion', () => {
     });
   });
 
+  it('reports every problem of a row in one run: rule checks run even when a conversion failed', () => {
+    const outcome = convertRow(
+      bookingPlan(),
+      row({ start_time: 'next tuesday', attendance: 'Maybe', is_active: null }),
+    );
+    expect(outcome.ok ? [] : outcome.problems.map((p) => [p.column, p.reason.split(' (')[0]])).toEqual([
+      ['is_active', 'NULL, but the target requires a value'],
+      ['start_time', 'not an ISO-8601 date-time or epoch milliseconds'],
+      ['attendance', "not one of 'Yes', 'No', ''"],
+    ]);
+  });
+
   it('refuses values the target constraints would reject, and NULL where the target needs a value', () => {
     const problems = (overrides: Record<string, string | null>) => {
       const outcome = convertRow(bookingPlan(), row(overrides));
@@ -279,7 +291,7 @@ describe('command line', () => {
       'hubspot_bookings.legacy',
     ]);
     expect(parsed.kind === 'options' && parsed.options).toMatchObject({
-      sourceSchema: 'hubspot_sync',
+      sourceSchemas: ['hubspot_sync', 'public'],
       tables: ['hubspot_contact_credits', 'hubspot_bookings'],
       batch: 1000,
       dryRun: false,

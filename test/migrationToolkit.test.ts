@@ -49,7 +49,10 @@ interface VerifyReport {
 const bookingId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const epoch = (iso: string) => String(Date.parse(iso));
 
-/** The fixture: every drift the issue lists, plus five rows the target cannot take as they are. */
+/**
+ * The fixture: every drift the issue lists, four rows the target cannot take as they are, and a second
+ * seat (booking 6, created after booking 2) that the import resolves as a duplicate.
+ */
 async function fillLiveSource(client: pg.Client, schema = 'hubspot_sync') {
   const s = `"${schema}"`;
   await client.query(liveSourceDdl(schema));
@@ -75,7 +78,7 @@ async function fillLiveSource(client: pg.Client, schema = 'hubspot_sync') {
       ('${bookingId(3)}', 'hb-3', 'CS-S004-0302', 'c-4', 'ex-2', 'S004', 'Dan D', 'dan@example.com', 'Cancelled', '2026-03-02 00:00:00', '2026-03-02T14:00:00Z', '2026-03-02T17:00:00Z', 'Clinical Skills', 'B', 'Clinical Skills Token', null, 'true', '2026-02-21 10:00:00', 'admin@example.com', 'cancelled', null, '2025-12-01 10:00:00', '2026-02-21 10:00:00'),
       ('${bookingId(4)}', 'hb-4', 'CS-S001-0302', 'c-1', 'ex-2', 'S001', 'Alice A', 'alice@example.com', 'Active', '2026-03-02 00:00:00', 'next tuesday', '2026-03-02T17:00:00Z', 'Clinical Skills', 'B', 'Clinical Skills Token', null, 'false', null, null, null, null, '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
       ('${bookingId(5)}', 'hb-5', 'MD-S005-0305', 'c-5', 'ex-3', 'S005', 'Eve E', 'eve@example.com', 'Completed', '2026-03-05 00:00:00', '2026-03-05T15:30:00Z', '2026-03-05T16:30:00Z', 'Mock Discussion', null, 'Mock Discussion Token', 'Yes', 'false', null, null, null, '2026-06', '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
-      ('${bookingId(6)}', 'hb-6', 'SJ-S002-0301b', 'c-2', 'ex-1', 'S002', 'Bob B', 'bob@example.com', 'Active', '2026-03-01 00:00:00', '2026-03-01T14:00:00Z', '2026-03-01T17:00:00Z', 'Situational Judgment', 'A', 'Situational Judgment Token', null, 'false', null, null, null, null, '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
+      ('${bookingId(6)}', 'hb-6', 'SJ-S002-0301b', 'c-2', 'ex-1', 'S002', 'Bob B', 'bob@example.com', 'Active', '2026-03-01 00:00:00', '2026-03-01T14:00:00Z', '2026-03-01T17:00:00Z', 'Situational Judgment', 'A', 'Situational Judgment Token', null, 'false', null, null, null, null, '2025-12-01 10:05:00', '2025-12-01 10:05:00'),
       ('${bookingId(7)}', 'hb-7', 'MM-S004-0306', 'c-4', 'ex-4', 'S004', 'Dan D', 'dan@example.com', 'Active', '2026-03-06 00:00:00', '2026-03-06T13:00:00.250Z', '2026-03-06T14:00:00.250Z', 'Mini-mock', 'C', 'Mini-mock Token', 'Maybe', null, null, null, null, null, '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
       ('${bookingId(8)}', 'hb-8', 'MM-S001-0401', 'c-1', 'ex-404', 'S001', 'Alice A', 'alice@example.com', 'Active', '2026-04-01 00:00:00', '2026-04-01T13:00:00Z', null, 'Mini-mock', 'C', 'Mini-mock Token', null, null, null, null, null, null, '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
       ('${bookingId(9)}', 'hb-9', 'CS-S005-0302', 'c-5', 'ex-2', 'S005', 'Eve E', 'eve@example.com', 'Active', '2026-03-02 00:00:00', '2026-03-02T14:00:00Z', '2026-03-02T17:00:00Z', 'Clinical Skills', 'B', 'Clinical Skills Token', null, 'yes', null, null, null, null, '2025-12-01 10:00:00', '2025-12-01 10:00:00'),
@@ -85,7 +88,7 @@ async function fillLiveSource(client: pg.Client, schema = 'hubspot_sync') {
       ('bookings', ${epoch('2026-01-02T00:00:00.123Z')}, '2025-01-01 00:00:00', '2026-01-02 00:00:00');`);
 }
 
-/** The five refused rows, corrected in the source the way an operator would. */
+/** The four refused rows (and the duplicate seat), corrected in the source the way an operator would. */
 async function fixLiveSource(client: pg.Client) {
   await client.query(`
     update hubspot_sync.hubspot_contact_credits set sj_credits = 0 where hubspot_id = 'c-3';
@@ -143,33 +146,38 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         json = readReport<ImportReport>(report);
       }, 60_000);
 
-      it('refuses five rows, names each in its output, and never prints the source password', () => {
+      it('refuses four rows, names each in its output, and never prints the source password', () => {
         expect(run.code, run.stderr).toBe(1);
         expect(run.stdout + run.stderr).not.toContain('hunter2');
         expect(run.stdout).toContain('postgres:***@');
         expect(run.stdout).toMatch(/hubspot_bookings: 10\/10 rows \(100\.0%\), \d+ rows\/s/);
         expect(run.stdout).toContain(
-          `hubspot_bookings ${bookingId(4)} start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`,
+          `hubspot_bookings ${bookingId(4)} (HubSpot hb-4) start_time="next tuesday": not an ISO-8601 date-time or epoch milliseconds`,
         );
+      });
+
+      it('finds the second seat before writing: the earlier booking keeps it, the later imports as Cancelled', async () => {
+        expect(run.stdout).toContain(`keeps     ${bookingId(2)} (HubSpot hb-2, created 2025-12-01 10:00:00)`);
+        expect(run.stdout).toContain(
+          `cancelled ${bookingId(6)} (HubSpot hb-6, created 2025-12-01 10:05:00) by created_at`,
+        );
+        const { rows } = await target.query('select is_active, token_refunded from hubspot_bookings where id = $1', [
+          bookingId(6),
+        ]);
+        expect(rows).toEqual([{ is_active: 'Cancelled', token_refunded: false }]);
       });
 
       it('reports each refused row with table, key, column and value, and copies everything else', async () => {
         expect(json.problems.map((p) => [p.table, p.key, p.column, p.value])).toEqual([
           ['hubspot_contact_credits', 'c-3', 'sj_credits', null],
           ['hubspot_bookings', bookingId(4), 'start_time', 'next tuesday'],
-          [
-            'hubspot_bookings',
-            bookingId(6),
-            'associated_contact_id,associated_mock_exam',
-            { associated_contact_id: 'c-2', associated_mock_exam: 'ex-1' },
-          ],
           ['hubspot_bookings', bookingId(7), 'attendance', 'Maybe'],
           ['hubspot_bookings', bookingId(9), 'token_refunded', 'yes'],
         ]);
-        expect(json.problems[2]!.reason).toContain('hubspot_bookings_one_active_per_contact_exam');
-        expect(json.refusedRows).toBe(5);
+        expect(json.problems[1]).toMatchObject({ hubspotId: 'hb-4' });
+        expect(json.refusedRows).toBe(4);
         expect(json.targetOnlyColumns.sync_metadata).toEqual(['last_modified_time', 'records_synced']);
-        expect(await tableCounts(target)).toEqual({ contacts: 4, exams: 4, bookings: 6, sync: 2 });
+        expect(await tableCounts(target)).toEqual({ contacts: 4, exams: 4, bookings: 7, sync: 2 });
       });
 
       // Every drifted type arrived as the instant / value it meant, in UTC.
@@ -190,7 +198,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
             mock_set: 'A',
             prerequisite_exam_ids: null,
             mock_exam_name: 'SJ Mock A',
-            total_bookings: 7,
+            // Recounted from the imported seats (the source says 7).
+            total_bookings: 2,
           },
           {
             hubspot_id: 'ex-2',
@@ -201,7 +210,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
             mock_set: 'B',
             prerequisite_exam_ids: null,
             mock_exam_name: 'CS Mock B',
-            total_bookings: 3,
+            // Bookings 4 and 9 were refused: only booking 10 holds a seat in the target yet.
+            total_bookings: 1,
           },
           {
             hubspot_id: 'ex-3',
@@ -223,7 +233,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
             mock_set: 'C',
             prerequisite_exam_ids: null,
             mock_exam_name: null,
-            total_bookings: 1,
+            total_bookings: 0,
           },
         ]);
       });
@@ -308,17 +318,19 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         json = readReport<VerifyReport>(report);
       }, 60_000);
 
-      it('finds exactly the refused rows missing', () => {
+      it('finds exactly the refused rows missing, and the seat counts they leave short', () => {
         expect(run.code, run.stderr).toBe(1);
         expect(keysOf(json.differences)).toEqual(
           [
             'missing hubspot_contact_credits c-3',
             `missing hubspot_bookings ${bookingId(4)}`,
-            `missing hubspot_bookings ${bookingId(6)}`,
             `missing hubspot_bookings ${bookingId(7)}`,
             `missing hubspot_bookings ${bookingId(9)}`,
+            'changed hubspot_mock_exams ex-2',
+            'changed hubspot_mock_exams ex-4',
           ].sort(),
         );
+        expect(run.stdout).toContain(`missing  hubspot_bookings ${bookingId(4)} (HubSpot hb-4)`);
       });
     });
 
@@ -341,8 +353,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         expect(imported.code, imported.stdout + imported.stderr).toBe(0);
         expect(importJson.tables.map((t) => [t.table, t.inserted, t.updated, t.unchanged, t.refused])).toEqual([
           ['hubspot_contact_credits', 1, 0, 4, 0],
-          ['hubspot_mock_exams', 0, 0, 4, 0],
-          ['hubspot_bookings', 4, 0, 6, 0],
+          ['hubspot_mock_exams', 0, 2, 2, 0],
+          ['hubspot_bookings', 3, 0, 7, 0],
           ['sync_metadata', 0, 0, 2, 0],
         ]);
       });
@@ -360,7 +372,8 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
           return found;
         };
         expect(finding('source', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
-        expect(finding('target', 'total_bookings_drift').examples).toEqual([{ exam: 'ex-1', stored: 7, counted: 2 }]);
+        // The import recounted the target from the seats it holds.
+        expect(finding('target', 'total_bookings_drift').examples).toEqual([]);
         expect(finding('target', 'bookings_with_unknown_exam').examples).toEqual([
           { booking: bookingId(8), exam: 'ex-404' },
         ]);
@@ -455,12 +468,13 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     const run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--dry-run'], {
       DATABASE_URL: targetDb.url,
     });
-    // Four of the five refusals are known before writing; the duplicate booking only Postgres would catch.
+    // Every refusal and the duplicate seat are known before writing.
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('DRY RUN');
     expect(run.stdout).toContain(
       'hubspot_bookings: 10/10 read, would insert 7, would update 0, unchanged 0, refused 3',
     );
+    expect(run.stdout).toContain(`cancelled ${bookingId(6)}`);
     expect(await tableCounts(target)).toEqual({ contacts: 0, exams: 0, bookings: 0, sync: 0 });
   });
 
@@ -492,7 +506,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     expect(run.code, run.stdout + run.stderr).toBe(0);
   });
 
-  it('reads older deployments from the public schema, and refuses keys the source holds twice', {
+  it('finds older deployments in public through the search path, and refuses keys the source holds twice', {
     timeout: 60_000,
   }, async () => {
     const { db: sourceDb, client: source } = await database(false);
@@ -504,17 +518,21 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       insert into public.hubspot_contact_credits (hubspot_id, student_id, email) values ('c-twin', 'S100', 'twin1@example.com'), ('c-twin', 'S101', 'twin2@example.com');`);
     const env = { DATABASE_URL: targetDb.url };
 
-    let run = await runMigrationCli('migrateImport', ['--source', sourceDb.url], env);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('no such table in schema "hubspot_sync" (older deployments: --source-schema public');
-
-    const report = reportPath();
-    run = await runMigrationCli(
+    let run = await runMigrationCli(
       'migrateImport',
-      ['--source', sourceDb.url, '--source-schema', 'public', '--report', report],
+      ['--source', sourceDb.url, '--source-schema', 'hubspot_sync'],
       env,
     );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'hubspot_bookings: the source has no such table in the schemas searched (hubspot_sync)',
+    );
+
+    // The default search path is hubspot_sync,public: the first schema that has a table wins.
+    const report = reportPath();
+    run = await runMigrationCli('migrateImport', ['--source', sourceDb.url, '--report', report], env);
     expect(run.code).toBe(1);
+    expect(run.stdout).toContain('hubspot_bookings ← public.hubspot_bookings');
     expect(readReport<ImportReport>(report).problems.map((p) => [p.key, p.column, p.reason])).toEqual([
       [
         'c-twin',
@@ -529,7 +547,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     ]);
     expect(await tableCounts(target)).toEqual({ contacts: 5, exams: 4, bookings: 6, sync: 2 });
 
-    run = await runMigrationCli('migrateVerify', ['--source', sourceDb.url, '--source-schema', 'public'], env);
+    run = await runMigrationCli('migrateVerify', ['--source', sourceDb.url], env);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('dup-key  hubspot_contact_credits c-twin (2 source rows share it)');
     expect(run.stdout).toContain('1 difference(s)');
@@ -575,12 +593,15 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         table: 'hubspot_bookings',
         kind: 'changed',
         key: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        hubspotId: 'hb-12345',
         columns: [{ column: 'attendance', source: 'Yes', target: 'No' }],
       },
     ]);
-    // The generator makes every tenth session's counter one too high; verify finds exactly those.
-    const drift = json.dataQuality.find((f) => f.side === 'target' && f.check === 'total_bookings_drift');
-    expect(drift!.count).toBe(sizes.exams / 10);
+    // The generator makes every tenth session's counter one too high; verify finds exactly those in the
+    // source, and none in the target, which the import recounted.
+    const drift = (side: string) => json.dataQuality.find((f) => f.side === side && f.check === 'total_bookings_drift');
+    expect(drift('source')!.count).toBe(sizes.exams / 10);
+    expect(drift('target')!.count).toBe(0);
   });
 
   it('refuses the embedded PGlite target and bad arguments, saying why', async () => {

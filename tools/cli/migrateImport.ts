@@ -9,11 +9,15 @@ import { runImport } from '../migration/runImport';
 const usage = `Usage: npm run migrate:import -- --source <postgres url> [options]
 
 Copies hubspot_contact_credits, hubspot_mock_exams, hubspot_bookings and sync_metadata from the
-source into the target configured like the service (DATABASE_URL or DB_*). Re-running updates rows,
-never duplicates them (matched by hubspot_id; bookings by id; sync_metadata by sync_type).
+source into the target configured like the service (DATABASE_URL or DB_*), applying the documented
+fills (counted in the report), giving each duplicate seat to the earliest booking, recounting
+total_bookings, and archiving audit_log into legacy_audit_log. Re-running updates rows, never
+duplicates them (matched by hubspot_id; bookings by id; sync_metadata by sync_type). Stops when
+row-level security could hide rows (connect as the tables' owner or a BYPASSRLS role).
 
-  --source <url>              source database (read-only session; the password is never printed)
-  --source-schema <name>      schema of the source tables (default hubspot_sync; older deployments: public)
+  --source <url>              source database (read-only session, row_security off; the password is never printed)
+  --source-schema <a,b>       search path: each table is read from the first schema that has it
+                              (default hubspot_sync,public; the report says where each came from)
   --tables <a,b>              only these tables (default: all four)
   --ignore-column <t.col>     leave a source column behind on purpose (repeatable)
   --batch <n>                 rows per page read and per upsert (default 1000)

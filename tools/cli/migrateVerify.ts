@@ -14,8 +14,9 @@ missing / extra / changed rows with the columns that differ. Also reports data-q
 (total_bookings drift, bookings pointing at unknown sessions or students, bad credits), which are
 not differences.
 
-  --source <url>              source database (read-only session; the password is never printed)
-  --source-schema <name>      schema of the source tables (default hubspot_sync; older deployments: public)
+  --source <url>              source database (read-only session, row_security off; the password is never printed)
+  --source-schema <a,b>       search path: each table is read from the first schema that has it
+                              (default hubspot_sync,public; the report says where each came from)
   --tables <a,b>              only these tables (default: all four)
   --ignore-column <t.col>     a source column deliberately not imported (repeatable)
   --report <file.json>        write every difference, the per-table summary and the findings as JSON

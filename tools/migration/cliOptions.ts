@@ -3,7 +3,8 @@ import { isTableName, TABLE_NAMES, type TableName } from './tableMappings';
 
 export interface CommonOptions {
   source: string;
-  sourceSchema: string;
+  /** The source's search path: each table is read from the first of these schemas that has it. */
+  sourceSchemas: string[];
   tables: TableName[];
   /** Per table, the source columns to leave behind. */
   ignore: Map<TableName, Set<string>>;
@@ -18,9 +19,12 @@ export interface ImportOptions extends CommonOptions {
 
 export type ParsedOptions<T> = { kind: 'options'; options: T } | { kind: 'help' } | { kind: 'error'; message: string };
 
+/** The live layout: three tables in hubspot_sync, sync_metadata in public (older deployments: all in public). */
+export const DEFAULT_SOURCE_SCHEMAS = 'hubspot_sync,public';
+
 const common = {
   source: { type: 'string' },
-  'source-schema': { type: 'string', default: 'hubspot_sync' },
+  'source-schema': { type: 'string', default: DEFAULT_SOURCE_SCHEMAS },
   tables: { type: 'string', multiple: true },
   'ignore-column': { type: 'string', multiple: true },
   report: { type: 'string' },
@@ -34,6 +38,14 @@ const importOnly = {
 } as const;
 
 class UsageError extends Error {}
+
+function schemasFrom(raw: string): string[] {
+  const schemas = raw.split(',').map((s) => s.trim());
+  for (const schema of schemas)
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(schema))
+      throw new UsageError(`--source-schema: "${schema}" is not a plain schema name (a list: a,b)`);
+  return [...new Set(schemas)];
+}
 
 function positiveInt(name: string, raw: string, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
@@ -69,12 +81,9 @@ function commonFrom(values: Record<string, string | boolean | (string | boolean)
   const source = values.source as string | undefined;
   if (!source) throw new UsageError('--source <postgres url> is required');
   if (!/^postgres(ql)?:\/\//.test(source)) throw new UsageError('--source must be a postgres:// or postgresql:// URL');
-  const sourceSchema = values['source-schema'] as string;
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(sourceSchema))
-    throw new UsageError(`--source-schema: "${sourceSchema}" is not a plain schema name`);
   return {
     source,
-    sourceSchema,
+    sourceSchemas: schemasFrom(values['source-schema'] as string),
     tables: tablesFrom(values.tables as string[] | undefined),
     ignore: ignoresFrom(values['ignore-column'] as string[] | undefined),
     report: values.report as string | undefined,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Side } from './normalizeSql';
+import type { SourceLayout } from './sourceLayout';
 import { qualified } from './sqlText';
 import type { TableName } from './tableMappings';
 import { TARGET_SCHEMA } from './upsertBatch';
@@ -69,12 +70,12 @@ const CHECKS: Check[] = [
 export async function dataQualityFindings(
   client: pg.ClientBase,
   side: Side,
-  schema: string,
+  layout: SourceLayout,
   tables: readonly TableName[],
   examples: number,
 ): Promise<Finding[]> {
-  const where = side === 'source' ? schema : TARGET_SCHEMA;
-  const t = (table: TableName) => qualified(where, table);
+  const t = (table: TableName) =>
+    qualified(side === 'source' ? (layout.schemaOf.get(table) ?? TARGET_SCHEMA) : TARGET_SCHEMA, table);
   const findings: Finding[] = [];
   for (const check of CHECKS.filter((c) => c.needs.every((n) => tables.includes(n)))) {
     const base = { side, check: check.check, description: check.description };

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
-import { convertRow, type RowProblem } from './convertRow';
+import { convertRow, hubspotIdOf, type RowProblem } from './convertRow';
 import { progressPrinter, rate } from './progress';
+import { requireRowsVisible } from './rowSecurity';
 import { countRows, duplicateKeys, type SourcePage, sourcePager } from './sourceRows';
 import { type BatchResult, BatchWriter, type ConvertedRow } from './upsertBatch';
 
@@ -20,7 +21,9 @@ export interface TableImportResult {
 export interface ImportTableContext {
   source: pg.ClientBase;
   target: pg.ClientBase;
+  /** The schema the table was found in (search path), and its filled relation (sourceFills.ts). */
   sourceSchema: string;
+  relation: string;
   batch: number;
   dryRun: boolean;
   primaryKey: string[];
@@ -36,8 +39,9 @@ export interface ImportTableContext {
 export async function importTable(ctx: ImportTableContext, plan: ColumnPlan): Promise<TableImportResult> {
   const started = Date.now();
   const total = await countRows(ctx.source, ctx.sourceSchema, plan.table);
-  const duplicates = await duplicateKeys(ctx.source, ctx.sourceSchema, plan);
-  const page = sourcePager(ctx.source, ctx.sourceSchema, plan, ctx.primaryKey, ctx.batch);
+  await requireRowsVisible(ctx.source, ctx.sourceSchema, plan.table, total);
+  const duplicates = await duplicateKeys(ctx.source, ctx.relation, plan);
+  const page = sourcePager(ctx.source, ctx.relation, plan, ctx.primaryKey, ctx.batch);
   const writer = new BatchWriter(ctx.target, plan, ctx.constraintColumns);
   const progress = progressPrinter(plan.table, total, ctx.write);
   const result = { table: plan.table, total, read: 0, inserted: 0, updated: 0, unchanged: 0, refused: 0 };
@@ -69,6 +73,7 @@ export async function importTable(ctx: ImportTableContext, plan: ColumnPlan): Pr
         refusedHere.push({
           table: plan.table,
           key: key as string,
+          hubspotId: hubspotIdOf(plan, source),
           column: plan.key.source,
           value: key,
           reason: `${shared} source rows share this ${plan.key.source}; the target keeps one row per ${plan.key.target}, so none is copied until the source is fixed`,

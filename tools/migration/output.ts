@@ -55,3 +55,7 @@ export async function runCommand<T>(
     process.exitCode = EXIT.failed;
   } else process.exitCode = await run(parsed.options);
 }
+
+/** A row by our key and, where that is our own id, the HubSpot id an operator can look up. */
+export const rowName = (p: { table: string; key: string | null; hubspotId?: string | null | undefined }) =>
+  `${p.table} ${p.key ?? '(no key)'}${p.hubspotId === undefined ? '' : ` (HubSpot ${p.hubspotId ?? 'none'})`}`;

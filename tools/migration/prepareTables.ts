@@ -2,17 +2,23 @@ import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { bookings, contactCredits, mockExams, syncMetadata } from '../../db/schema';
 import { type ColumnPlan, planColumns } from './columnPlan';
+import type { ColumnInfo } from './columnTypes';
 import { readColumns, readPrimaryKey } from './introspect';
+import type { SourceLayout } from './sourceLayout';
 import { TABLE_MAPPINGS, type TableName } from './tableMappings';
 import { TARGET_SCHEMA } from './upsertBatch';
 
 export interface PreparedTable {
   plan: ColumnPlan;
+  /** The schema of the search path the table was found in. */
+  schema: string;
   /** The source table's primary key, which pages are read by (empty: by physical row address). */
   primaryKey: string[];
 }
 
-export type Preparation = { ok: true; tables: PreparedTable[] } | { ok: false; problems: string[] };
+export type Preparation =
+  | { ok: true; tables: PreparedTable[]; sourceColumns: Map<string, ColumnInfo[]> }
+  | { ok: false; problems: string[] };
 
 const SCHEMA_TABLES: Record<TableName, PgTable> = {
   hubspot_contact_credits: contactCredits,
@@ -31,25 +37,31 @@ const schemaColumnNames = (table: TableName) =>
 export async function prepareTables(
   source: pg.ClientBase,
   target: pg.ClientBase,
-  sourceSchema: string,
+  layout: SourceLayout,
   tables: readonly TableName[],
   ignore: ReadonlyMap<TableName, ReadonlySet<string>>,
 ): Promise<Preparation> {
   const problems: string[] = [];
   const prepared: PreparedTable[] = [];
+  // Every located table's columns (not only the selected ones): the fills read sessions, contacts, audit_log.
+  const allColumns = new Map<string, ColumnInfo[]>();
+  for (const [table, schema] of layout.schemaOf) {
+    const columns = await readColumns(source, schema, table);
+    if (columns) allColumns.set(table, columns);
+  }
   for (const table of tables) {
-    const [sourceColumns, targetColumns] = await Promise.all([
-      readColumns(source, sourceSchema, table),
-      readColumns(target, TARGET_SCHEMA, table),
-    ]);
-    if (!sourceColumns) {
+    const sourceSchema = layout.schemaOf.get(table);
+    const sourceColumns = allColumns.get(table);
+    const targetColumns = await readColumns(target, TARGET_SCHEMA, table);
+    if (!sourceSchema || !sourceColumns) {
       problems.push(
-        `${table}: the source has no such table in schema "${sourceSchema}" (older deployments: --source-schema public; or leave it out with --tables)`,
+        `${table}: the source has no such table in the schemas searched (${layout.searchPath.join(', ')}); ` +
+          'name the schemas with --source-schema a,b (first match wins), or leave the table out with --tables',
       );
     }
     if (!targetColumns)
       problems.push(`${table}: the target database has no such table; run \`npm run db:migrate\` against it first`);
-    if (!sourceColumns || !targetColumns) continue;
+    if (!sourceSchema || !sourceColumns || !targetColumns) continue;
     const planned = planColumns({
       mapping: TABLE_MAPPINGS[table],
       source: sourceColumns,
@@ -61,7 +73,11 @@ export async function prepareTables(
       problems.push(...planned.problems);
       continue;
     }
-    prepared.push({ plan: planned.plan, primaryKey: await readPrimaryKey(source, sourceSchema, table) });
+    prepared.push({
+      plan: planned.plan,
+      schema: sourceSchema,
+      primaryKey: await readPrimaryKey(source, sourceSchema, table),
+    });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, tables: prepared };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, tables: prepared, sourceColumns: allColumns };
 }

@@ -1,10 +1,14 @@
 import type { Config } from '../../server/config';
+import { auditSourceOf, checkAuditArchive } from './auditArchive';
 import type { CommonOptions } from './cliOptions';
 import { openConnectionsFor } from './connections';
 import { dataQualityFindings, type Finding } from './dataQuality';
+import { describeDuplicates } from './duplicates';
 import { type JsonReport, openJsonReport } from './jsonReport';
-import { EXIT, FirstN, type Output, shown } from './output';
-import { prepareTables } from './prepareTables';
+import { EXIT, FirstN, type Output, rowName, shown } from './output';
+import { describeFills, prepareSource } from './prepareSource';
+import { describeLayout } from './sourceLayout';
+import { TABLE_NAMES } from './tableMappings';
 import { type Difference, type TableVerifyResult, verifyTable } from './verifyTable';
 
 /** Examples of each data-quality finding kept in the JSON report. */
@@ -13,15 +17,15 @@ const FINDING_EXAMPLES = 1000;
 function describeDifference(d: Difference): string {
   switch (d.kind) {
     case 'missing':
-      return `missing  ${d.table} ${d.key} (in the source, not in the target)`;
+      return `missing  ${rowName(d)} (in the source, not in the target)`;
     case 'extra':
-      return `extra    ${d.table} ${d.key} (in the target, not in the source)`;
+      return `extra    ${rowName(d)} (in the target, not in the source)`;
     case 'duplicate-key':
       return `dup-key  ${d.table} ${d.key} (${d.rows} source rows share it)`;
     case 'no-key':
       return `no-key   ${d.table}: ${d.rows} source row(s) without a key`;
     case 'changed':
-      return `changed  ${d.table} ${d.key}: ${(d.columns ?? [])
+      return `changed  ${rowName(d)}: ${(d.columns ?? [])
         .map(
           (c) =>
             `${c.column}${c.sourceColumn ? ` (source ${c.sourceColumn})` : ''} source ${shown(c.source, 60)} target ${shown(c.target, 60)}`,
@@ -49,23 +53,32 @@ export async function runVerify(options: CommonOptions, config: Config, out: Out
   try {
     // Each side is read from one snapshot, so the drill-down sees the rows the digests were made of.
     await Promise.all([source, target].map((c) => c.query('begin isolation level repeatable read read only')));
-    out.line(`Verify ${connections.sourceLabel} (schema ${options.sourceSchema}) against ${connections.targetLabel}`);
-    const prepared = await prepareTables(source, target, options.sourceSchema, options.tables, options.ignore);
+    out.line(
+      `Verify ${connections.sourceLabel} (schemas ${options.sourceSchemas.join(', ')}) against ${connections.targetLabel}`,
+    );
+    const prepared = await prepareSource(source, target, options);
+    out.line('Source tables (first schema of the search path that has each):');
+    for (const line of describeLayout(prepared.layout, [...TABLE_NAMES, 'audit_log'])) out.line(line);
     if (!prepared.ok) {
       out.error(`Cannot verify:\n${prepared.problems.map((p) => `  - ${p}`).join('\n')}`);
       return EXIT.failed;
     }
+    out.line('Fills applied to the source side, as the import applies them:');
+    for (const line of describeFills(prepared.fills)) out.line(line);
+    out.line('Duplicate seats (the import keeps the earliest, cancels the others):');
+    for (const line of describeDuplicates(prepared.duplicates, options.limit)) out.line(line);
 
     const opened = openJsonReport(options.report, 'differences');
     report = opened;
     const firstDifferences = new FirstN<Difference>(options.limit);
     const results: TableVerifyResult[] = [];
-    for (const { plan } of prepared.tables) {
+    for (const { plan, schema, filled } of prepared.tables) {
       const result = await verifyTable(
         {
           source,
           target,
-          sourceSchema: options.sourceSchema,
+          sourceSchema: schema,
+          relation: filled.relation,
           onDifference: (d) => {
             opened.add(d);
             firstDifferences.add(d);
@@ -83,12 +96,21 @@ export async function runVerify(options: CommonOptions, config: Config, out: Out
     }
 
     const findings = [
-      ...(await dataQualityFindings(source, 'source', options.sourceSchema, options.tables, FINDING_EXAMPLES)),
-      ...(await dataQualityFindings(target, 'target', options.sourceSchema, options.tables, FINDING_EXAMPLES)),
+      ...(await dataQualityFindings(source, 'source', prepared.layout, options.tables, FINDING_EXAMPLES)),
+      ...(await dataQualityFindings(target, 'target', prepared.layout, options.tables, FINDING_EXAMPLES)),
     ];
+    const audit = auditSourceOf(prepared.layout, prepared.columns);
+    const auditCheck = audit ? await checkAuditArchive(source, target, audit) : undefined;
+    if (auditCheck)
+      out.line(
+        `  ${auditCheck.source} → legacy_audit_log: source ${auditCheck.sourceRows}, archived ${auditCheck.archivedRows}; ` +
+          (auditCheck.same
+            ? 'every row archived as it is'
+            : 'DIFFERENT (import again; the archive only ever adds rows)'),
+      );
     await Promise.all([source, target].map((c) => c.query('commit')));
 
-    const differences = results.reduce((n, r) => n + r.differences, 0);
+    const differences = results.reduce((n, r) => n + r.differences, 0) + (auditCheck && !auditCheck.same ? 1 : 0);
     const exitCode = differences > 0 ? EXIT.findings : EXIT.clean;
     if (differences > 0) {
       out.line('');
@@ -103,11 +125,15 @@ export async function runVerify(options: CommonOptions, config: Config, out: Out
     opened.finish({
       command: 'migrate:verify',
       source: connections.sourceLabel,
-      sourceSchema: options.sourceSchema,
+      sourceSchemas: options.sourceSchemas,
+      sourceTables: Object.fromEntries(prepared.layout.schemaOf),
       target: connections.targetLabel,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       tables: results,
+      fills: prepared.fills,
+      duplicates: prepared.duplicates,
+      auditArchive: auditCheck ?? null,
       totalDifferences: differences,
       dataQuality: findings,
       exitCode,

@@ -16,7 +16,8 @@ export interface SourcePage {
 
 export function sourcePager(
   source: pg.ClientBase,
-  schema: string,
+  /** The filled source relation (sourceFills.ts): SQL usable after FROM. */
+  relation: string,
   plan: ColumnPlan,
   primaryKey: string[],
   batch: number,
@@ -26,7 +27,7 @@ export function sourcePager(
   const columns = plan.columns.map(
     (c) => `t.${ident(c.source)}::${c.category === 'textArray' ? 'text[]' : 'text'} as ${ident(c.source)}`,
   );
-  const select = `select ${cursor.map((c, i) => `t.${c}::text as "__cursor_${i}"`).join(', ')}, ${columns.join(', ')} from ${qualified(schema, plan.table)} as t`;
+  const select = `select ${cursor.map((c, i) => `t.${c}::text as "__cursor_${i}"`).join(', ')}, ${columns.join(', ')} from ${relation} as t`;
   const order = `order by ${cursor.map((c) => `t.${c}`).join(', ')} limit ${batch}`;
   const after = `where (${cursor.map((c) => `t.${c}`).join(', ')}) > (${cursor.map((_, i) => `$${i + 1}${cursorCasts[i]}`).join(', ')})`;
 
@@ -43,12 +44,12 @@ export function sourcePager(
 /** Values of the identifying column that more than one source row carries (the target keeps one row per value). */
 export async function duplicateKeys(
   source: pg.ClientBase,
-  schema: string,
+  relation: string,
   plan: ColumnPlan,
 ): Promise<Map<string, number>> {
   const key = `t.${ident(plan.key.source)}`;
   const { rows } = await source.query<{ key: string; n: number }>(
-    `select ${key}::text as key, count(*)::int as n from ${qualified(schema, plan.table)} as t where ${key} is not null group by 1 having count(*) > 1`,
+    `select ${key}::text as key, count(*)::int as n from ${relation} as t where ${key} is not null group by 1 having count(*) > 1`,
   );
   return new Map(rows.map((r) => [r.key, r.n]));
 }

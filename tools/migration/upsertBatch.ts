@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
-import type { RowProblem, SourceRow } from './convertRow';
+import { hubspotIdOf, type RowProblem, type SourceRow } from './convertRow';
 import { ident, qualified } from './sqlText';
 import { CONSTRAINT_MEANINGS, type TargetRow } from './targetRules';
 
@@ -134,9 +134,11 @@ export class BatchWriter {
         ? (converted.source[sourceColumns[0]!] ?? null)
         : Object.fromEntries(sourceColumns.map((c) => [c, converted.source[c] ?? null]));
     const meaning = err.constraint ? CONSTRAINT_MEANINGS[err.constraint] : undefined;
+    const hubspotId = hubspotIdOf(this.plan, converted.source);
     return {
       table: this.plan.table,
       key: converted.key,
+      ...(hubspotId === undefined ? {} : { hubspotId }),
       column: sourceColumns.join(',') || '(row)',
       value,
       reason: `${meaning ?? err.message}${err.constraint ? ` (${err.constraint})` : ''}`,

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ColumnPlan } from './columnPlan';
 import { digestColumns } from './normalizeSql';
 import { bucketDigests, bucketPrefixLength, type DrilledRow, rowsInBuckets, rowsWithoutKey } from './rowDigests';
+import { requireRowsVisible } from './rowSecurity';
 import { countRows } from './sourceRows';
 import { TARGET_SCHEMA } from './upsertBatch';
 
@@ -18,6 +19,8 @@ export interface Difference {
   /** missing: in the source, not the target; extra: the other way; changed: both, with other values. */
   kind: 'missing' | 'extra' | 'changed' | 'duplicate-key' | 'no-key';
   key: string | null;
+  /** The row's HubSpot id beside our key, where the key is our own id (bookings). */
+  hubspotId?: string | null;
   columns?: ColumnDifference[];
   /** For duplicate-key and no-key: how many source rows. */
   rows?: number;
@@ -41,7 +44,9 @@ export interface TableVerifyResult {
 export interface VerifyTableContext {
   source: pg.ClientBase;
   target: pg.ClientBase;
+  /** The schema the table was found in (search path), and its filled relation (sourceFills.ts). */
   sourceSchema: string;
+  relation: string;
   onDifference(difference: Difference): void;
 }
 
@@ -72,15 +77,16 @@ function changedColumns(plan: ColumnPlan, source: DrilledRow, target: DrilledRow
  */
 export async function verifyTable(ctx: VerifyTableContext, plan: ColumnPlan): Promise<TableVerifyResult> {
   const started = Date.now();
-  const { source, target, sourceSchema: schema } = ctx;
+  const { source, target, sourceSchema: schema, relation } = ctx;
   const [sourceRows, targetRows] = await Promise.all([
     countRows(source, schema, plan.table),
     countRows(target, TARGET_SCHEMA, plan.table),
   ]);
+  await requireRowsVisible(source, schema, plan.table, sourceRows);
   const prefix = bucketPrefixLength(Math.max(sourceRows, targetRows));
   const [sourceBuckets, targetBuckets] = await Promise.all([
-    bucketDigests(source, plan, 'source', schema, prefix),
-    bucketDigests(target, plan, 'target', schema, prefix),
+    bucketDigests(source, plan, 'source', relation, prefix),
+    bucketDigests(target, plan, 'target', relation, prefix),
   ]);
   const names = new Set([...sourceBuckets.keys(), ...targetBuckets.keys()]);
   const differing = [...names].filter((b) => sourceBuckets.get(b)?.hash !== targetBuckets.get(b)?.hash).sort();
@@ -92,8 +98,8 @@ export async function verifyTable(ctx: VerifyTableContext, plan: ColumnPlan): Pr
   for (let i = 0; i < differing.length; i += groupSize) {
     const group = differing.slice(i, i + groupSize);
     const [fromSource, fromTarget] = await Promise.all([
-      rowsInBuckets(source, plan, 'source', schema, prefix, group),
-      rowsInBuckets(target, plan, 'target', schema, prefix, group),
+      rowsInBuckets(source, plan, 'source', relation, prefix, group),
+      rowsInBuckets(target, plan, 'target', relation, prefix, group),
     ]);
     const targetByKey = new Map(fromTarget.map((r) => [r.key, r]));
     const sourceByKey = new Map<string, DrilledRow>();
@@ -109,22 +115,29 @@ export async function verifyTable(ctx: VerifyTableContext, plan: ColumnPlan): Pr
     for (const [key, row] of sourceByKey) {
       if (sharedKeys.has(key)) continue;
       const other = targetByKey.get(key);
+      const at =
+        row.hubspotId === null && other?.hubspotId == null ? {} : { hubspotId: row.hubspotId ?? other?.hubspotId };
       if (!other) {
         result.missing += 1;
-        report({ table: plan.table, kind: 'missing', key });
+        report({ table: plan.table, kind: 'missing', key, ...at });
       } else if (other.digest !== row.digest) {
         result.changed += 1;
-        report({ table: plan.table, kind: 'changed', key, columns: changedColumns(plan, row, other) });
+        report({ table: plan.table, kind: 'changed', key, ...at, columns: changedColumns(plan, row, other) });
       }
     }
-    for (const key of targetByKey.keys()) {
+    for (const [key, row] of targetByKey) {
       if (sourceByKey.has(key)) continue;
       result.extra += 1;
-      report({ table: plan.table, kind: 'extra', key });
+      report({
+        table: plan.table,
+        kind: 'extra',
+        key,
+        ...(row.hubspotId === null ? {} : { hubspotId: row.hubspotId }),
+      });
     }
   }
 
-  const sourceRowsWithoutKey = await rowsWithoutKey(source, plan, 'source', schema);
+  const sourceRowsWithoutKey = await rowsWithoutKey(source, plan, 'source', relation);
   if (sourceRowsWithoutKey > 0) report({ table: plan.table, kind: 'no-key', key: null, rows: sourceRowsWithoutKey });
   const differences = result.missing + result.extra + result.changed + result.duplicateKeys + sourceRowsWithoutKey;
   return {
