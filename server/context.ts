@@ -1,6 +1,7 @@
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Database, TransactionRunner } from '../db/client';
-import { type StudentSession, sessionTokenOf, verifySessionToken } from './auth/session';
+import { isSessionTokenRevoked } from './auth/revocation';
+import { type SessionToken, type StudentSession, sessionTokenOf, verifySessionToken } from './auth/session';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { KeyValueStore } from './redis';
@@ -31,14 +32,23 @@ export function createInnerContext(deps: Dependencies, user?: StudentSession): I
 /** Per-request context: the inner one, the student the request's token proves, and the request. */
 export function createContextFactory(deps: Dependencies) {
   return async ({ req, res }: CreateExpressContextOptions) => {
-    const token = sessionTokenOf(req, deps.config.session.cookieName);
-    const user = token ? await verifySessionToken(token, deps.config.session) : undefined;
+    const logger = (req as { log?: Logger }).log ?? deps.logger;
+    const raw = sessionTokenOf(req, deps.config.session.cookieName);
+    const verified = raw ? await verifySessionToken(raw, deps.config.session) : undefined;
+    // A logged-out token reads as no token at all, on every instance (server/auth/revocation.ts).
+    const live =
+      verified && !(await isSessionTokenRevoked(deps.kv, verified.user.contactId, verified.token, logger))
+        ? verified
+        : undefined;
     return {
-      ...createInnerContext({ ...deps, logger: (req as { log?: Logger }).log ?? deps.logger }, user),
+      ...createInnerContext({ ...deps, logger }, live?.user),
+      /** The login the request's token belongs to: what auth.logout revokes. */
+      sessionToken: live?.token as SessionToken | undefined,
       req,
       res,
     };
   };
 }
 
-export type Context = InnerContext & Partial<Pick<CreateExpressContextOptions, 'req' | 'res'>>;
+export type Context = InnerContext &
+  Partial<Pick<CreateExpressContextOptions, 'req' | 'res'>> & { sessionToken?: SessionToken | undefined };

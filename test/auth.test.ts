@@ -26,6 +26,7 @@ async function signToken(
     .setSubject(contact.contactId)
     .setIssuer(overrides.issuer ?? 'mocks-booking')
     .setAudience(overrides.audience ?? 'mocks-booking:student')
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime(overrides.expiresIn ?? '1h')
     .sign(new TextEncoder().encode(secret));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
@@ -85,6 +85,7 @@ describe('session tokens', () => {
       .setSubject(contact.contactId)
       .setIssuer('mocks-booking')
       .setAudience('mocks-booking:student')
+      .setJti(randomUUID())
       .setIssuedAt()
       .sign(new TextEncoder().encode(SECRET));
     const res = await get('auth.me', { authorization: `Bearer ${forever}` });

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
@@ -10,6 +10,22 @@ export interface StudentSession {
   studentId: string;
   email: string;
   name: string;
+}
+
+/**
+ * What the token itself says about the login it proves: its id (the JWT `jti`, what logout revokes)
+ * and its lifetime, in JWT seconds (the revocation entry lives exactly as long as the token).
+ */
+export interface SessionToken {
+  id: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** A verified token: the student it acts for and the login it belongs to. */
+export interface VerifiedSession {
+  user: StudentSession;
+  token: SessionToken;
 }
 
 const ISSUER = 'mocks-booking';
@@ -32,6 +48,7 @@ export async function issueSessionToken(session: StudentSession, cfg: Config['se
     .setSubject(session.contactId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
+    .setJti(randomUUID())
     .setIssuedAt(Math.floor(now.getTime() / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(keyOf(cfg.secret));
@@ -39,19 +56,21 @@ export async function issueSessionToken(session: StudentSession, cfg: Config['se
 }
 
 /** The session a token proves, or undefined when it is missing, forged, expired or malformed. */
-export async function verifySessionToken(token: string, cfg: Config['session']): Promise<StudentSession | undefined> {
+export async function verifySessionToken(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
   try {
     const { payload } = await jwtVerify(token, keyOf(cfg.secret), {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
-      // jose checks `exp` only when present: a token without one would never expire.
-      requiredClaims: ['exp'],
+      // jose checks `exp` only when present: a token without one would never expire. Without a
+      // `jti` and `iat` a token could not be revoked by logout (or by "log out everywhere").
+      requiredClaims: ['exp', 'iat', 'jti'],
     });
-    const { sub, sid, email, name } = payload;
+    const { sub, sid, email, name, jti, iat, exp } = payload;
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string')
       return undefined;
-    return { contactId: sub, studentId: sid, email, name };
+    if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+    return { user: { contactId: sub, studentId: sid, email, name }, token: { id: jti, issuedAt: iat, expiresAt: exp } };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) return undefined;
     throw err;

@@ -12,4 +12,8 @@ export const redisKeys = {
   /** Failed logins for one student ID from every source together. */
   loginFailuresByStudent: (studentId: string) => `ratelimit:login:fail:${studentId.toLowerCase()}`,
   bookingAttemptsByStudent: (contactId: string) => `ratelimit:booking:${contactId}`,
+  /** A logged-out session token (its `jti`), kept for the token's remaining lifetime. */
+  revokedSession: (tokenId: string) => `session:revoked:${tokenId}`,
+  /** Every session token of the student issued at or before this second (JWT `iat`) is revoked. */
+  sessionsRevokedBefore: (contactId: string) => `session:revoked-before:${contactId}`,
 };

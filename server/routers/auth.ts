@@ -1,5 +1,6 @@
 import { loginInput } from '../contracts/auth';
 import { login } from '../services/auth';
+import { logout } from '../services/sessions';
 import { publicProcedure, router, studentProcedure } from '../trpc';
 
 export const authRouter = router({
@@ -16,10 +17,11 @@ export const authRouter = router({
     });
     return session;
   }),
-  logout: publicProcedure.mutation(({ ctx }) => {
+  logout: publicProcedure.mutation(async ({ ctx }) => {
     const { cookieName, cookieSameSite, cookieSecure } = ctx.config.session;
+    // The cookie goes whatever happens next; the token itself is revoked for every instance.
     ctx.res?.clearCookie(cookieName, { httpOnly: true, secure: cookieSecure, sameSite: cookieSameSite, path: '/' });
-    return { loggedOut: true };
+    return logout(ctx, ctx.sessionToken);
   }),
   me: studentProcedure.query(({ ctx }) => ctx.user),
 });
