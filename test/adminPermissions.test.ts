@@ -51,6 +51,27 @@ const GRANTS: Record<Role, string[]> = {
 const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate'; input: unknown }> = {
   'exams.list': { permission: 'exams.view', kind: 'query', input: {} },
   'exams.get': { permission: 'exams.view', kind: 'query', input: { examId: 'no-such-exam' } },
+  'exams.create': {
+    permission: 'exams.create',
+    kind: 'mutate',
+    // Refused by the schema (end before start) after the permission check: nothing is created.
+    input: {
+      mockType: 'Mini-mock',
+      examDate: '2031-01-01',
+      startTime: '10:00',
+      endTime: '09:00',
+      location: 'X',
+      capacity: 1,
+    },
+  },
+  'exams.update': { permission: 'exams.edit', kind: 'mutate', input: { examId: 'no-such-exam', capacity: 5 } },
+  'exams.setStatus': {
+    permission: 'exams.activate',
+    kind: 'mutate',
+    input: { examIds: ['no-such-exam'], status: 'active' },
+  },
+  'exams.delete': { permission: 'exams.delete', kind: 'mutate', input: { examIds: ['no-such-exam'] } },
+  'audit.list': { permission: 'bookings.view', kind: 'query', input: {} },
 };
 
 type Callable = Record<string, Record<string, Record<'query' | 'mutate', (input: unknown) => Promise<unknown>>>>;

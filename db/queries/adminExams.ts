@@ -92,3 +92,76 @@ export async function bookingCountsByStatus(db: Executor, examId: string) {
   for (const r of rows) counts[r.status] = r.n;
   return counts;
 }
+
+/** Locks the session row (the same row lock bookings take) and returns what an admin edit needs. */
+export async function lockAdminExam(tx: Executor, examId: string) {
+  const [row] = await tx.select(adminExamColumns).from(mockExams).where(eq(mockExams.hubspotId, examId)).for('update');
+  return row;
+}
+
+export type NewExamRow = typeof mockExams.$inferInsert;
+export type ExamChanges = Partial<
+  Pick<
+    NewExamRow,
+    | 'mockType'
+    | 'mockSet'
+    | 'examDate'
+    | 'startTime'
+    | 'endTime'
+    | 'location'
+    | 'capacity'
+    | 'isActive'
+    | 'scheduledActivationDatetime'
+    | 'prerequisiteExamIds'
+    | 'mockExamName'
+  >
+>;
+
+export async function insertAdminExam(tx: Executor, values: NewExamRow) {
+  const [row] = await tx.insert(mockExams).values(values).returning(adminExamColumns);
+  return row!;
+}
+
+export async function updateAdminExam(tx: Executor, examId: string, changes: ExamChanges) {
+  const [row] = await tx
+    .update(mockExams)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(mockExams.hubspotId, examId))
+    .returning(adminExamColumns);
+  return row!;
+}
+
+/**
+ * Carries a session's date, times, type and set over to its bookings' copies (in the caller's
+ * transaction, under the session's row lock); returns the ids of the bookings changed.
+ */
+export async function copyExamOntoBookings(
+  tx: Executor,
+  exam: Pick<NewExamRow, 'hubspotId' | 'examDate' | 'startTime' | 'endTime' | 'mockType' | 'mockSet'>,
+): Promise<string[]> {
+  const rows = await tx
+    .update(bookings)
+    .set({
+      examDate: exam.examDate,
+      startTime: exam.startTime,
+      endTime: exam.endTime,
+      mockType: exam.mockType,
+      mockSet: exam.mockSet,
+    })
+    .where(eq(bookings.associatedMockExam, exam.hubspotId))
+    .returning({ bookingId: bookings.id });
+  return rows.map((r) => r.bookingId);
+}
+
+/** Active and Completed bookings of a session: what forbids deleting it. */
+export async function countHeldBookings(tx: Executor, examId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(bookings)
+    .where(and(eq(bookings.associatedMockExam, examId), inArray(bookings.isActive, ['Active', 'Completed'])));
+  return row?.n ?? 0;
+}
+
+export async function deleteAdminExam(tx: Executor, examId: string): Promise<void> {
+  await tx.delete(mockExams).where(eq(mockExams.hubspotId, examId));
+}

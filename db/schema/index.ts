@@ -6,3 +6,4 @@ export * from './legacyAuditLog';
 export * from './statuses';
 export * from './syncMetadata';
 export * from './syncOutbox';
+export * from './adminAuditLog';

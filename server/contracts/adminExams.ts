@@ -4,6 +4,11 @@ import { MOCK_TYPES } from '../../db/schema/statuses';
 import { examIdField } from './exams';
 
 const isoDate = z.iso.date();
+/**
+ * An instant as ISO 8601 with its offset (`2031-05-01T08:00:05-04:00`): the wire carries no Date
+ * objects (superjson meta is refused on input), so instants travel as text.
+ */
+export const instantField = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 
 export const ADMIN_EXAM_SORTS = [
   'date',
@@ -35,3 +40,84 @@ export const adminExamListInput = z
 export type AdminExamListInput = z.infer<typeof adminExamListInput>;
 
 export const adminExamIdInput = z.object({ examId: examIdField }).strict();
+
+/** A wall-clock time on the school's clock (America/Toronto), 24 h. */
+const schoolTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h, America/Toronto)');
+export const ADMIN_EXAM_STATUSES = ['active', 'inactive', 'scheduled'] as const;
+
+const examFields = {
+  mockType: z.enum(MOCK_TYPES),
+  mockSet: z
+    .string()
+    .regex(/^[A-H]$/, 'a set is one letter A–H')
+    .nullable(),
+  examDate: isoDate,
+  startTime: schoolTime,
+  endTime: schoolTime,
+  location: z.string().trim().min(1).max(200),
+  capacity: z.number().int().min(1).max(100),
+  status: z.enum(ADMIN_EXAM_STATUSES),
+  /** When a `scheduled` session opens, to the second. */
+  activateAt: instantField.nullable(),
+};
+
+type ExamFieldValues = Partial<{ [K in keyof typeof examFields]: z.infer<(typeof examFields)[K]> }>;
+
+/** Cross-field rules shared by create and update (on the fields given). */
+function checkExamFields(v: ExamFieldValues, issue: (path: string, message: string) => void) {
+  if (v.startTime && v.endTime && v.endTime <= v.startTime) issue('endTime', 'must be after startTime');
+  if (v.status === 'scheduled' && v.activateAt === null) issue('activateAt', 'a scheduled session needs activateAt');
+  if (v.mockType === 'Mini-mock' && v.mockSet) issue('mockSet', 'Mini-mock sessions have no set');
+}
+
+const refineWith = (v: ExamFieldValues, ctx: z.RefinementCtx) =>
+  checkExamFields(v, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
+
+export const adminExamCreateInput = z
+  .object({
+    ...examFields,
+    mockSet: examFields.mockSet.optional(),
+    status: examFields.status.default('active'),
+    activateAt: examFields.activateAt.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    refineWith(v, ctx);
+    if (v.status === 'scheduled' && !v.activateAt)
+      ctx.addIssue({ code: 'custom', path: ['activateAt'], message: 'a scheduled session needs activateAt' });
+  });
+export type AdminExamCreateInput = z.infer<typeof adminExamCreateInput>;
+
+export const adminExamUpdateInput = z
+  .object({
+    examId: examIdField,
+    mockType: examFields.mockType.optional(),
+    mockSet: examFields.mockSet.optional(),
+    examDate: examFields.examDate.optional(),
+    startTime: examFields.startTime.optional(),
+    endTime: examFields.endTime.optional(),
+    location: examFields.location.optional(),
+    capacity: examFields.capacity.optional(),
+    status: examFields.status.optional(),
+    activateAt: examFields.activateAt.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    refineWith(v, ctx);
+    if (Object.keys(v).length === 1) ctx.addIssue({ code: 'custom', path: ['examId'], message: 'nothing to change' });
+  });
+export type AdminExamUpdateInput = z.infer<typeof adminExamUpdateInput>;
+
+/** Bulk forms name up to 100 sessions and report per session. */
+const examIds = z.array(examIdField).min(1).max(100);
+
+export const adminExamSetStatusInput = z
+  .object({ examIds, status: examFields.status, activateAt: instantField.optional() })
+  .strict()
+  .refine((v) => v.status !== 'scheduled' || v.activateAt, {
+    message: 'a scheduled session needs activateAt',
+    path: ['activateAt'],
+  });
+export type AdminExamSetStatusInput = z.infer<typeof adminExamSetStatusInput>;
+
+export const adminExamDeleteInput = z.object({ examIds }).strict();

@@ -1,5 +1,5 @@
 import type { Transaction } from '../../db/client';
-import type { StudentContext } from '../context';
+import type { InnerContext } from '../context';
 import { ExamFullError } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { withLock } from '../redis/lock';
@@ -17,7 +17,8 @@ export interface Outcome<T> {
  * full session, so a drifted counter heals and the next caller is turned away early.
  */
 export async function inSessionTransaction<T>(
-  ctx: StudentContext,
+  // Students and admins alike: the lock and the transaction are the session's, whoever acts.
+  ctx: Pick<InnerContext, 'config' | 'kv' | 'logger' | 'bookingTransaction'>,
   examId: string,
   work: (tx: Transaction) => Promise<Outcome<T>>,
   beforeRetry?: () => Promise<T | undefined>,
