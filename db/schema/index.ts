@@ -1,3 +1,4 @@
+export * from './adminAuditLog';
 export * from './bookings';
 export * from './contacts';
 export * from './credits';
@@ -6,4 +7,3 @@ export * from './legacyAuditLog';
 export * from './statuses';
 export * from './syncMetadata';
 export * from './syncOutbox';
-export * from './adminAuditLog';
