@@ -58,6 +58,7 @@ describe('exams.available through the client', () => {
       totalBookings: 6,
       availableSlots: 2,
       status: 'limited',
+      cursor: expect.any(String),
     });
     expect(rows[1]).toMatchObject({ availableSlots: 8, status: 'available' });
   });

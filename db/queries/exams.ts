@@ -9,6 +9,9 @@ export interface BookableExamFilter {
   to?: string | undefined;
   location?: string | undefined;
   includeFull?: boolean | undefined;
+  /** Keyset: only sessions after this one in the listing's order (start time, then id). */
+  after?: { startTime: Date; examId: string } | undefined;
+  limit: number;
 }
 
 /** The columns a session listing shows; nothing else leaves the database. */
@@ -37,6 +40,12 @@ const isBookableAt = (now: Date) =>
     sql`${mockExams.startTime} > ${now}`,
   );
 
+/**
+ * The listing's order and its cursor at the precision a cursor carries (a JavaScript Date: ms), so
+ * the session a page ends on compares equal to its cursor and is not listed again.
+ */
+const listingTime = sql`date_trunc('milliseconds', ${mockExams.startTime})`;
+
 export function listBookableExams(db: Executor, f: BookableExamFilter) {
   return db
     .select(examListingColumns)
@@ -49,9 +58,11 @@ export function listBookableExams(db: Executor, f: BookableExamFilter) {
         f.to ? lte(mockExams.examDate, f.to) : undefined,
         f.location ? sql`lower(${mockExams.location}) = lower(${f.location})` : undefined,
         f.includeFull ? undefined : lt(mockExams.totalBookings, mockExams.capacity),
+        f.after ? sql`(${listingTime}, ${mockExams.hubspotId}) > (${f.after.startTime}, ${f.after.examId})` : undefined,
       ),
     )
-    .orderBy(asc(mockExams.startTime), asc(mockExams.hubspotId));
+    .orderBy(asc(listingTime), asc(mockExams.hubspotId))
+    .limit(f.limit);
 }
 
 const examDetailColumns = {

@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { MOCK_TYPES } from '../../db/schema/statuses';
 import { isoDate, plainText } from './fields';
 
+/**
+ * One page of `exams.available` holds this many sessions unless `limit` says otherwise: more than a
+ * school has open at once, so an ordinary listing is one call; the cap keeps an anonymous call small.
+ */
+export const AVAILABLE_PAGE_DEFAULT = 200;
+export const AVAILABLE_PAGE_MAX = 500;
+
 export const availableExamsInput = z
   .object({
     mockType: z.enum(MOCK_TYPES).optional(),
@@ -10,6 +17,9 @@ export const availableExamsInput = z
     to: isoDate.optional(),
     location: plainText(200).optional(),
     includeFull: z.boolean().optional(),
+    limit: z.number().int().min(1).max(AVAILABLE_PAGE_MAX).optional(),
+    /** The `cursor` of the last session of the previous page: the page after it. */
+    cursor: plainText(300).optional(),
   })
   .strict()
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: '`from` must not be after `to`', path: ['to'] })

@@ -1,8 +1,9 @@
 import { findExam, listBookableExams } from '../../db/queries/exams';
 import type { InnerContext } from '../context';
-import type { AvailableExamsInput } from '../contracts/exams';
+import { AVAILABLE_PAGE_DEFAULT, type AvailableExamsInput } from '../contracts/exams';
 import { errors } from '../errors';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
+import { decodeExamCursor, encodeExamCursor } from './examCursor';
 
 /** "limited" when this many seats or fewer remain. */
 const LIMITED_THRESHOLD = 3;
@@ -45,10 +46,17 @@ async function withSeats<T extends CountedExam>(ctx: Pick<InnerContext, 'kv' | '
   });
 }
 
+/**
+ * Bookable sessions in start order, one page at a time (AVAILABLE_PAGE_DEFAULT unless `limit`). Each
+ * carries the `cursor` that asks for the sessions after it: a page as long as its limit may have more.
+ * The answer stays a plain list, so callers that never page are unchanged.
+ */
 export async function listAvailableExams(ctx: InnerContext, input: AvailableExamsInput) {
-  const rows = await listBookableExams(ctx.db, { ...input, now: ctx.now() });
+  const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
+  const after = cursor ? decodeExamCursor(cursor) : undefined;
+  const rows = await listBookableExams(ctx.db, { ...filter, after, limit, now: ctx.now() });
   const listed = await withSeats(ctx, rows);
-  return input.includeFull ? listed : listed.filter((row) => row.availableSlots > 0);
+  return listed.map((row) => ({ ...row, cursor: encodeExamCursor(row) }));
 }
 
 /** One session, bookable or not, with whether it can be booked right now. */
