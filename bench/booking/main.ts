@@ -25,6 +25,7 @@ import {
   STUDENTS,
 } from './settings';
 import { loginEveryone } from './workloads/login';
+import { malformedMetaCost } from './workloads/malformedMeta';
 import { spreadBookings } from './workloads/spread';
 import { releaseStampede } from './workloads/stampede';
 
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
   const results: WorkloadResult[] = [];
   const trpcUrl = (s: ServerProcess) => `${s.url}/api/trpc`;
 
+  stopIfAborting();
+  results.push(await malformedMetaCost(servers[0]!, sampler));
   stopIfAborting();
   results.push(await loginEveryone(students, servers.map(trpcUrl), sampler));
   const active = students.filter((s): s is BenchStudent => Boolean(s.client));
