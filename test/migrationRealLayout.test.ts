@@ -147,7 +147,7 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
     imported = await run('migrateImport', sourceDb.url, '--report', join(reportDir, 'import-1.json'));
     report = readReport<ImportReport>('import-1.json');
     verified = await run('migrateVerify', sourceDb.url, '--report', join(reportDir, 'verify-1.json'));
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await source?.end();
     await target?.end();
@@ -287,7 +287,7 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
     expect(verified.stdout).toContain('every row archived as it is');
   });
 
-  it('a re-import changes nothing', async () => {
+  it('a re-import changes nothing', { timeout: 180_000 }, async () => {
     const again = await run('migrateImport', sourceDb.url, '--report', join(reportDir, 'import-2.json'));
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const second = readReport<ImportReport & { tables: Array<{ inserted: number; updated: number }> }>('import-2.json');
@@ -310,7 +310,9 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
       await source.query(`drop owned by "${role}"; drop role "${role}"`);
     });
 
-    it('a role the policies filter: import and verify stop, naming row-level security, and copy nothing', async () => {
+    it('a role the policies filter: import and verify stop, naming row-level security, and copy nothing', {
+      timeout: 180_000,
+    }, async () => {
       const url = sourceDb.url.replace('postgres@', `${role}@`);
       const before = await target.query('select count(*)::int as n from legacy_audit_log');
       const importRun = await run('migrateImport', url);
@@ -341,7 +343,7 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
     });
   });
 
-  it('a table the planner believes non-empty that reads as 0 rows stops the run', { timeout: 60_000 }, async () => {
+  it('a table the planner believes non-empty that reads as 0 rows stops the run', { timeout: 180_000 }, async () => {
     const emptied = await createTestDatabase({ migrated: false });
     databases.push(emptied);
     const client = await emptied.connect();
@@ -372,7 +374,7 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
         { shared: { database: targetDb, redisPrefix, sessionSecret: randomBytes(32).toString('base64url') } },
       );
       alice = await loginClient(service.url, { contactId: 'c-1', studentId: 'S001', email: 'alice@example.com' });
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       await service?.stop();
       await deleteKeys(redisPrefix);

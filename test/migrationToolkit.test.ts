@@ -132,7 +132,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       const env = { DATABASE_URL: targetDb.url };
       importCli = (...args) => runMigrationCli('migrateImport', ['--source', sourceUrl, ...args], env);
       verifyCli = (...args) => runMigrationCli('migrateVerify', ['--source', sourceUrl, ...args], env);
-    }, 60_000);
+    }, 180_000);
     afterAll(async () => {
       for (const step of stepCleanup.splice(0).reverse()) await step();
     });
@@ -144,7 +144,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         const report = reportPath();
         run = await importCli('--report', report, '--batch', '3');
         json = readReport<ImportReport>(report);
-      }, 60_000);
+      }, 180_000);
 
       it('refuses four rows, names each in its output, and never prints the source password', () => {
         expect(run.code, run.stderr).toBe(1);
@@ -316,7 +316,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         const report = reportPath();
         run = await verifyCli('--report', report);
         json = readReport<VerifyReport>(report);
-      }, 60_000);
+      }, 180_000);
 
       it('finds exactly the refused rows missing, and the seat counts they leave short', () => {
         expect(run.code, run.stderr).toBe(1);
@@ -347,7 +347,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         report = reportPath();
         verified = await verifyCli('--report', report);
         json = readReport<VerifyReport>(report);
-      }, 60_000);
+      }, 180_000);
 
       it('copies just the rows that were refused', () => {
         expect(imported.code, imported.stdout + imported.stderr).toBe(0);
@@ -395,7 +395,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         const report = reportPath();
         run = await verifyCli('--report', report);
         json = readReport<VerifyReport>(report);
-      }, 60_000);
+      }, 180_000);
 
       it('verify reports exactly those three, with the changed column', () => {
         expect(run.code).toBe(1);
@@ -426,7 +426,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
         afterImport = readReport<VerifyReport>(report);
         await target.query(`delete from hubspot_contact_credits where hubspot_id = 'c-extra'`);
         afterCleanup = await verifyCli();
-      }, 60_000);
+      }, 180_000);
 
       it('restores the changed and the deleted row', () => {
         expect(imported.code).toBe(0);
@@ -450,7 +450,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
       beforeAll(async () => {
         before = await tableCounts(target);
         run = await importCli();
-      }, 60_000);
+      }, 180_000);
 
       it('is idempotent: it changes nothing and duplicates nothing', async () => {
         expect(run.code).toBe(0);
@@ -461,7 +461,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
     });
   });
 
-  it('--dry-run converts and counts but writes nothing', { timeout: 60_000 }, async () => {
+  it('--dry-run converts and counts but writes nothing', { timeout: 180_000 }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
     await fillLiveSource(source);
@@ -479,7 +479,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
   });
 
   it('a source column with nowhere to go stops both commands, unless it is ignored on purpose', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
@@ -507,7 +507,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
   });
 
   it('finds older deployments in public through the search path, and refuses keys the source holds twice', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
@@ -554,7 +554,7 @@ describe('migrate:import and migrate:verify against a live-shaped source', () =>
   });
 
   it('a generated source of 16,000 bookings is copied page by page and verified chunk by chunk', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const { db: sourceDb, client: source } = await database(false);
     const { db: targetDb, client: target } = await database(true);
