@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '../client/src';
 import {
   balancesOf,
+  detailsFor,
   examCounts,
   insertBookingRow,
   insertContact,
@@ -41,7 +42,7 @@ describe('bookings.create', () => {
       examDate: '2031-03-01',
       startsInHours: 24 * 365 * 5,
     });
-    const booking = await api.bookings.create.mutate({ examId, attendingLocation: 'Toronto', dominantHand: 'Left' });
+    const booking = await api.bookings.create.mutate({ examId, dominantHand: 'Left' });
 
     expect(booking).toEqual({
       bookingId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -66,7 +67,7 @@ describe('bookings.create', () => {
       is_active: 'Active',
       token_used: 'Clinical Skills Token',
       token_refunded: false,
-      attending_location: 'Toronto',
+      attending_location: null,
       dominant_hand: 'Left',
       mock_type: 'Clinical Skills',
     });
@@ -96,7 +97,7 @@ describe('bookings.create', () => {
       const examId = await insertExam(db, { mockType });
       const before = await balancesOf(db, contact.contactId);
 
-      const booking = await api.bookings.create.mutate({ examId });
+      const booking = await api.bookings.create.mutate({ ...detailsFor(mockType), examId });
       expect(booking.tokenUsed).toBe(token);
       const afterBooking = await balancesOf(db, contact.contactId);
       expect(afterBooking).toEqual({ ...before, [column]: before[column]! - 1 });
@@ -125,7 +126,7 @@ describe('bookings.create', () => {
     const { contact, api } = await student(credits);
     const examId = await insertExam(db, { mockType });
     const before = await balancesOf(db, contact.contactId);
-    const err = await failure(api.bookings.create.mutate({ examId }));
+    const err = await failure(api.bookings.create.mutate({ ...detailsFor(mockType), examId }));
     expect(err).toMatchObject({ appCode: 'INSUFFICIENT_CREDITS', httpStatus: 402 });
     expect(await balancesOf(db, contact.contactId)).toEqual(before);
     expect(await bookingRows(examId)).toEqual([]);
@@ -134,7 +135,7 @@ describe('bookings.create', () => {
 
   it('EXAM_NOT_FOUND for an unknown session', async () => {
     const { api } = await student();
-    expect(await failure(api.bookings.create.mutate({ examId: 'no-such-exam' }))).toMatchObject({
+    expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId: 'no-such-exam' }))).toMatchObject({
       appCode: 'EXAM_NOT_FOUND',
       httpStatus: 404,
     });
@@ -147,7 +148,7 @@ describe('bookings.create', () => {
   ] as const)('EXAM_NOT_BOOKABLE when %s, and nothing is spent', async (_label, fields, reason) => {
     const { contact, api } = await student({ cs_credits: 1 });
     const examId = await insertExam(db, fields);
-    const err = await failure(api.bookings.create.mutate({ examId }));
+    const err = await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId }));
     expect(err).toMatchObject({ appCode: 'EXAM_NOT_BOOKABLE', httpStatus: 412, details: { reason } });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(1);
   });
@@ -155,15 +156,15 @@ describe('bookings.create', () => {
   it('a scheduled session opens the moment its activation time passes', async () => {
     const { api } = await student();
     const examId = await insertExam(db, { isActive: 'scheduled', activationInHours: -1 / 3600 });
-    await expect(api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
+    await expect(api.bookings.create.mutate({ dominantHand: 'Right', examId })).resolves.toMatchObject({ examId });
   });
 
   it('EXAM_FULL when every seat is taken; the other student keeps the credit', async () => {
     const examId = await insertExam(db, { capacity: 1 });
     const first = await student();
-    await first.api.bookings.create.mutate({ examId });
+    await first.api.bookings.create.mutate({ dominantHand: 'Right', examId });
     const second = await student();
-    expect(await failure(second.api.bookings.create.mutate({ examId }))).toMatchObject({
+    expect(await failure(second.api.bookings.create.mutate({ dominantHand: 'Right', examId }))).toMatchObject({
       appCode: 'EXAM_FULL',
       httpStatus: 409,
     });
@@ -177,23 +178,25 @@ describe('bookings.create', () => {
     await redis.set(`exam:${examId}:bookings`, '0');
     await redis.set(`exam:${examId}:capacity`, '2');
     const { api } = await student();
-    await api.bookings.create.mutate({ examId });
+    await api.bookings.create.mutate({ dominantHand: 'Right', examId });
     expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 1 });
     expect(await redis.get(`exam:${examId}:bookings`)).toBe('1');
   });
 
   it('a counter that says "seats left" on a full session is corrected by the database, which decides', async () => {
     const examId = await insertExam(db, { capacity: 1 });
-    await (await student()).api.bookings.create.mutate({ examId });
+    await (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId });
     await redis.set(`exam:${examId}:bookings`, '0'); // stale low
     const late = await student();
-    expect(await failure(late.api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'EXAM_FULL' });
+    expect(await failure(late.api.bookings.create.mutate({ dominantHand: 'Right', examId }))).toMatchObject({
+      appCode: 'EXAM_FULL',
+    });
     expect(await redis.get(`exam:${examId}:bookings`)).toBe('1');
   });
 
   it('a missing counter is rebuilt from the database by the next listing', async () => {
     const examId = await insertExam(db, { capacity: 8 });
-    await (await student()).api.bookings.create.mutate({ examId });
+    await (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId });
     await redis.del(`exam:${examId}:bookings`, `exam:${examId}:capacity`);
     expect(await s.client.exams.byId.query({ examId })).toMatchObject({ availableSlots: 7 });
     expect(await redis.get(`exam:${examId}:bookings`)).toBe('1');
@@ -204,12 +207,12 @@ describe('bookings.create', () => {
     const morning = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-05-05' });
     const afternoon = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-05-05' });
     const sj = await insertExam(db, { mockType: 'Situational Judgment', examDate: '2031-05-05' });
-    await api.bookings.create.mutate({ examId: morning });
-    expect(await failure(api.bookings.create.mutate({ examId: afternoon }))).toMatchObject({
+    await api.bookings.create.mutate({ dominantHand: 'Right', examId: morning });
+    expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId: afternoon }))).toMatchObject({
       appCode: 'DUPLICATE_BOOKING',
       httpStatus: 409,
     });
-    await expect(api.bookings.create.mutate({ examId: sj })).resolves.toMatchObject({
+    await expect(api.bookings.create.mutate({ attendingLocation: 'Calgary', examId: sj })).resolves.toMatchObject({
       tokenUsed: 'Situational Judgment Token',
     });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(1);
@@ -229,8 +232,8 @@ describe('bookings.create', () => {
         details: { missingExamIds: [cs1, cs2] },
       });
 
-      const first = await api.bookings.create.mutate({ examId: cs1 });
-      await api.bookings.create.mutate({ examId: cs2 });
+      const first = await api.bookings.create.mutate({ dominantHand: 'Right', examId: cs1 });
+      await api.bookings.create.mutate({ dominantHand: 'Right', examId: cs2 });
       await api.bookings.cancel.mutate({ bookingId: first.bookingId });
       expect(await failure(api.bookings.create.mutate({ examId: discussion }))).toMatchObject({
         details: { missingExamIds: [cs1] },
@@ -249,8 +252,8 @@ describe('bookings.create', () => {
       const { contact, api } = await student({ cs_credits: 3 });
       const examId = await insertExam(db);
       const idempotencyKey = newIdempotencyKey();
-      const first = await api.bookings.create.mutate({ examId, idempotencyKey });
-      const again = await api.bookings.create.mutate({ examId, idempotencyKey });
+      const first = await api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
+      const again = await api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
       expect(again).toEqual({ ...first, creditsRemaining: 2 });
       expect(await bookingRows(examId)).toHaveLength(1);
       expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(2);
@@ -263,13 +266,15 @@ describe('bookings.create', () => {
         await insertExam(db, { examDate: '2031-07-02' }),
       ];
       const idempotencyKey = newIdempotencyKey();
-      await api.bookings.create.mutate({ examId: a, idempotencyKey });
-      expect(await failure(api.bookings.create.mutate({ examId: b, idempotencyKey }))).toMatchObject({
+      await api.bookings.create.mutate({ dominantHand: 'Right', examId: a, idempotencyKey });
+      expect(
+        await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId: b, idempotencyKey })),
+      ).toMatchObject({
         appCode: 'IDEMPOTENCY_KEY_REUSED',
         httpStatus: 422,
       });
       expect(
-        await failure(api.bookings.create.mutate({ examId: a, idempotencyKey, dominantHand: 'Right' })),
+        await failure(api.bookings.create.mutate({ dominantHand: 'Left', examId: a, idempotencyKey })),
       ).toMatchObject({ appCode: 'IDEMPOTENCY_KEY_REUSED' });
       expect(await bookingRows(b)).toEqual([]);
     });
@@ -277,8 +282,8 @@ describe('bookings.create', () => {
     it('keys belong to a student: two students may use the same key', async () => {
       const examId = await insertExam(db);
       const idempotencyKey = newIdempotencyKey();
-      const one = await (await student()).api.bookings.create.mutate({ examId, idempotencyKey });
-      const two = await (await student()).api.bookings.create.mutate({ examId, idempotencyKey });
+      const one = await (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
+      const two = await (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
       expect(one.bookingId).not.toBe(two.bookingId);
     });
 
@@ -286,15 +291,19 @@ describe('bookings.create', () => {
       const { contact, api } = await student({ cs_credits: 1 });
       const examId = await insertExam(db);
       const idempotencyKey = newIdempotencyKey();
-      const first = await api.bookings.create.mutate({ examId, idempotencyKey });
+      const first = await api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
       await api.bookings.cancel.mutate({ bookingId: first.bookingId });
-      const second = await api.bookings.create.mutate({ examId, idempotencyKey });
+      const second = await api.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey });
       expect(second.bookingId).not.toBe(first.bookingId);
       await api.bookings.cancel.mutate({ bookingId: second.bookingId });
-      const third = await api.bookings.create.mutate({ examId, idempotencyKey: newIdempotencyKey() });
+      const third = await api.bookings.create.mutate({
+        dominantHand: 'Right',
+        examId,
+        idempotencyKey: newIdempotencyKey(),
+      });
       const fourth = await api.bookings.cancel
         .mutate({ bookingId: third.bookingId })
-        .then(() => api.bookings.create.mutate({ examId }));
+        .then(() => api.bookings.create.mutate({ dominantHand: 'Right', examId }));
       expect(fourth.examId).toBe(examId);
       expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(0);
       expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 1 });
@@ -306,9 +315,13 @@ describe('the per-session lock', () => {
   it('is released after a booking fails, so the next student is not kept waiting', async () => {
     const { api } = await student({ cs_credits: 0 });
     const examId = await insertExam(db);
-    expect(await failure(api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'INSUFFICIENT_CREDITS' });
+    expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId }))).toMatchObject({
+      appCode: 'INSUFFICIENT_CREDITS',
+    });
     expect(await redis.exists(`lock:${examId}`)).toBe(0);
-    await expect((await student()).api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
+    await expect(
+      (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId }),
+    ).resolves.toMatchObject({ examId });
     expect(await redis.exists(`lock:${examId}`)).toBe(0);
   });
 
@@ -320,10 +333,13 @@ describe('the per-session lock', () => {
       const examId = await insertExam(idb);
       const holder = new Redis(inject('redisUrl'), { keyPrefix: impatient.redisPrefix });
       await holder.set(`lock:${examId}`, 'someone-else', 'PX', 5_000);
-      expect(await failure(api.bookings.create.mutate({ examId }))).toMatchObject({ appCode: 'BUSY', httpStatus: 429 });
+      expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId }))).toMatchObject({
+        appCode: 'BUSY',
+        httpStatus: 429,
+      });
       expect(await holder.get(`lock:${examId}`)).toBe('someone-else'); // never released someone else's lock
       await holder.del(`lock:${examId}`);
-      await expect(api.bookings.create.mutate({ examId })).resolves.toMatchObject({ examId });
+      await expect(api.bookings.create.mutate({ dominantHand: 'Right', examId })).resolves.toMatchObject({ examId });
       expect((await balancesOf(idb, contact.contactId)).cs_credits).toBe(0);
       holder.disconnect();
     });
@@ -343,7 +359,7 @@ describe('bookings.cancel', () => {
 
   it('BOOKING_NOT_CANCELLABLE the second time, with no second refund', async () => {
     const { contact, api } = await student({ cs_credits: 1 });
-    const booking = await api.bookings.create.mutate({ examId: await insertExam(db) });
+    const booking = await api.bookings.create.mutate({ dominantHand: 'Right', examId: await insertExam(db) });
     await api.bookings.cancel.mutate({ bookingId: booking.bookingId });
     expect(await failure(api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({
       appCode: 'BOOKING_NOT_CANCELLABLE',
@@ -368,9 +384,11 @@ describe('bookings.cancel', () => {
       const contact = await insertContact(sdb, { cs_credits: 2 });
       const api = await loginClient(strict.url, contact);
       const soon = await api.bookings.create.mutate({
+        dominantHand: 'Right',
         examId: await insertExam(sdb, { startsInHours: 24, examDate: '2031-01-01' }),
       });
       const later = await api.bookings.create.mutate({
+        dominantHand: 'Right',
         examId: await insertExam(sdb, { startsInHours: 72, examDate: '2031-01-02' }),
       });
       expect(await failure(api.bookings.cancel.mutate({ bookingId: soon.bookingId }))).toMatchObject({
@@ -385,7 +403,7 @@ describe('bookings.cancel', () => {
 
   it("another student's booking reads as BOOKING_NOT_FOUND, for cancel and byId alike", async () => {
     const owner = await student();
-    const booking = await owner.api.bookings.create.mutate({ examId: await insertExam(db) });
+    const booking = await owner.api.bookings.create.mutate({ dominantHand: 'Right', examId: await insertExam(db) });
     const other = await student();
     expect(await failure(other.api.bookings.cancel.mutate({ bookingId: booking.bookingId }))).toMatchObject({
       appCode: 'BOOKING_NOT_FOUND',
@@ -404,11 +422,11 @@ describe('bookings.cancel', () => {
 describe('bookings.mine and byId', () => {
   it('lists only my bookings, filtered, with past Active bookings read as Completed, paginated without gaps or repeats', async () => {
     const { contact, api } = await student({ cs_credits: 10 });
-    await (await student()).api.bookings.create.mutate({ examId: await insertExam(db) }); // someone else's
+    await (await student()).api.bookings.create.mutate({ dominantHand: 'Right', examId: await insertExam(db) }); // someone else's
     const upcoming: string[] = [];
     for (let day = 1; day <= 5; day++) {
       const examId = await insertExam(db, { examDate: `2032-01-0${day}`, startsInHours: 24 * day });
-      upcoming.push((await api.bookings.create.mutate({ examId })).bookingId);
+      upcoming.push((await api.bookings.create.mutate({ dominantHand: 'Right', examId })).bookingId);
     }
     const cancelled = upcoming.pop()!;
     await api.bookings.cancel.mutate({ bookingId: cancelled });

@@ -90,7 +90,7 @@ async function totalCsCredits(contacts: TestContact[]) {
 async function stampede(servers: TestService[], contacts: TestContact[], examId: string, onStart?: () => void) {
   const clients = await Promise.all(contacts.map((c, i) => clientFor(c, servers[i % servers.length]!)));
   onStart?.();
-  return outcomes(clients.map((api) => api.bookings.create.mutate({ examId })));
+  return outcomes(clients.map((api) => api.bookings.create.mutate({ dominantHand: 'Right', examId })));
 }
 
 describe('a release stampede across two instances', () => {
@@ -147,7 +147,9 @@ describe('one student, many identical clicks', () => {
     const idempotencyKey = newIdempotencyKey();
 
     const { tally, values } = await outcomes(
-      Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId, idempotencyKey })),
+      Array.from({ length: 20 }, (_, i) =>
+        apis[i % 2]!.bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey }),
+      ),
     );
 
     expect(tally).toEqual({ ok: 20 });
@@ -163,7 +165,7 @@ describe('one student, many identical clicks', () => {
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
 
     const { tally } = await outcomes(
-      Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ examId })),
+      Array.from({ length: 20 }, (_, i) => apis[i % 2]!.bookings.create.mutate({ dominantHand: 'Right', examId })),
     );
 
     expect(tally).toEqual({ ok: 1, DUPLICATE_BOOKING: 19 });
@@ -177,8 +179,8 @@ describe('one student, many identical clicks', () => {
     const [a, b] = [await insertExam(db, { examDate: '2033-02-02' }), await insertExam(db, { examDate: '2033-02-02' })];
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
     const { tally } = await outcomes([
-      apis[0]!.bookings.create.mutate({ examId: a }),
-      apis[1]!.bookings.create.mutate({ examId: b }),
+      apis[0]!.bookings.create.mutate({ dominantHand: 'Right', examId: a }),
+      apis[1]!.bookings.create.mutate({ dominantHand: 'Right', examId: b }),
     ]);
     expect(tally).toEqual({ ok: 1, DUPLICATE_BOOKING: 1 });
     expect((await balancesOf(db, contact!.contactId)).cs_credits).toBe(2);
@@ -192,8 +194,8 @@ describe('races on one student', () => {
     const [a, b] = [await insertExam(db, { examDate: '2033-03-01' }), await insertExam(db, { examDate: '2033-03-02' })];
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
     const { tally } = await outcomes([
-      apis[0]!.bookings.create.mutate({ examId: a }),
-      apis[1]!.bookings.create.mutate({ examId: b }),
+      apis[0]!.bookings.create.mutate({ dominantHand: 'Right', examId: a }),
+      apis[1]!.bookings.create.mutate({ dominantHand: 'Right', examId: b }),
     ]);
     expect(tally).toEqual({ ok: 1, INSUFFICIENT_CREDITS: 1 });
     expect((await balancesOf(db, contact!.contactId)).cs_credits).toBe(0);
@@ -209,8 +211,8 @@ describe('races on one student', () => {
     const cs = await insertExam(db, { mockType: 'Clinical Skills' });
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
     const { tally } = await outcomes([
-      apis[0]!.bookings.create.mutate({ examId: sj }),
-      apis[1]!.bookings.create.mutate({ examId: cs }),
+      apis[0]!.bookings.create.mutate({ attendingLocation: 'Calgary', examId: sj }),
+      apis[1]!.bookings.create.mutate({ dominantHand: 'Right', examId: cs }),
     ]);
     expect(tally).toEqual({ ok: 1, INSUFFICIENT_CREDITS: 1 });
     expect((await balancesOf(db, contact!.contactId)).shared_mock_credits).toBe(0);
@@ -221,7 +223,7 @@ describe('races on one student', () => {
     const [contact] = await manyStudents(1, { cs_credits: 0, shared_mock_credits: 1 });
     const examId = await insertExam(db);
     const apis = await Promise.all([clientFor(contact!, servers[0]!), clientFor(contact!, servers[1]!)]);
-    const booking = await apis[0]!.bookings.create.mutate({ examId });
+    const booking = await apis[0]!.bookings.create.mutate({ dominantHand: 'Right', examId });
     expect(booking.tokenUsed).toBe('Shared Token');
 
     const { tally } = await outcomes(

@@ -82,7 +82,7 @@ describe('a mutation with a bearer token', () => {
   it('is unaffected by Origin, even with the cookie beside it', async () => {
     const examId = await insertExam(db, { startsInHours: 200 });
     const answer = await rawCall(s.url, 'bookings.create', {
-      body: JSON.stringify({ json: { examId } }),
+      body: JSON.stringify({ json: { examId, dominantHand: 'Right' } }),
       headers: withCookie({ origin: 'https://evil.example', authorization: `Bearer ${token}` }),
     });
     expect(answer.status).toBe(200);

@@ -48,7 +48,7 @@ describe('embedded single-instance mode (nothing configured)', () => {
     });
     const student = createClient({ url, getToken: () => token });
     const clinical = sessions.find((s) => s.mockType === 'Clinical Skills')!;
-    const booking = await student.bookings.create.mutate({ examId: clinical.examId });
+    const booking = await student.bookings.create.mutate({ dominantHand: 'Right', examId: clinical.examId });
     expect(booking).toMatchObject({ examId: clinical.examId, tokenUsed: 'Clinical Skills Token', creditsRemaining: 2 });
     expect((await student.exams.byId.query({ examId: clinical.examId })).totalBookings).toBe(1);
     await expect(student.bookings.cancel.mutate({ bookingId: booking.bookingId })).resolves.toMatchObject({

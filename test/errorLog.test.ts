@@ -19,7 +19,7 @@ const s = useTestService({}, { logger: pino({ level: 'info' }, sink) });
 beforeAll(async () => {
   // A rule the service does not know about makes the insert fail the way a bug would.
   await s.db.query(
-    "alter table hubspot_bookings add constraint harden_refuses_this check (attending_location is distinct from 'Refuse me')",
+    "alter table hubspot_bookings add constraint harden_refuses_this check (dominant_hand is distinct from 'Left')",
   );
 });
 
@@ -29,7 +29,7 @@ describe('a failed insert', () => {
     const examId = await insertExam(s.db);
     const api = await loginClient(s.url, contact);
     lines.length = 0;
-    const data = await failure(api.bookings.create.mutate({ examId, attendingLocation: 'Refuse me' }));
+    const data = await failure(api.bookings.create.mutate({ examId, dominantHand: 'Left' }));
     expect(data.appCode).toBe('INTERNAL_ERROR');
 
     const logged = lines.find((line) => line.includes('trpc: internal error'));

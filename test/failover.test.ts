@@ -131,7 +131,11 @@ function startLoad(): { calls: Call[]; stop(): Promise<void> } {
       const student = Math.floor(Math.random() * STUDENTS);
       const api = clients[server]![student]!;
       try {
-        const booked = await api.bookings.create.mutate({ examId: pick(examIds), idempotencyKey: randomUUID() });
+        const booked = await api.bookings.create.mutate({
+          dominantHand: 'Right',
+          examId: pick(examIds),
+          idempotencyKey: randomUUID(),
+        });
         record(server, 'ok');
         if (Math.random() < 0.5) {
           await api.bookings.cancel.mutate({ bookingId: booked.bookingId }).then(

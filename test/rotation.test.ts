@@ -81,7 +81,7 @@ describe('password rotation under a running service', () => {
       email: contact.email,
     });
     const student = createClient({ url, getToken: () => token });
-    await student.bookings.create.mutate({ examId: before });
+    await student.bookings.create.mutate({ dominantHand: 'Right', examId: before });
     const readsBefore = endpoint.reads.get('rds/mocks-app')!;
 
     // Rotation: new password on the role, new value in the secret, and every open connection gone
@@ -92,7 +92,9 @@ describe('password rotation under a running service', () => {
     await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role.user]);
     await admin.end();
 
-    await expect(student.bookings.create.mutate({ examId: after })).resolves.toMatchObject({ examId: after });
+    await expect(student.bookings.create.mutate({ dominantHand: 'Right', examId: after })).resolves.toMatchObject({
+      examId: after,
+    });
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     expect(endpoint.reads.get('rds/mocks-app')).toBe(readsBefore + 1);
 

@@ -78,7 +78,10 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
         studentId: contact.studentId,
         email: contact.email,
       });
-      const booking = await createClient({ url, getToken: () => token }).bookings.create.mutate({ examId });
+      const booking = await createClient({ url, getToken: () => token }).bookings.create.mutate({
+        dominantHand: 'Right',
+        examId,
+      });
       expect(booking.examId).toBe(examId);
 
       // The service really connected as the secret's role, and the password appears in no log line.

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { callerFailure, useCaller } from './helpers/caller';
-import { balancesOf, insertBookingRow, insertContact, insertExam, newIdempotencyKey } from './helpers/factories';
+import {
+  balancesOf,
+  detailsFor,
+  insertBookingRow,
+  insertContact,
+  insertExam,
+  newIdempotencyKey,
+} from './helpers/factories';
 
 /**
  * The booking rules of docs/DOMAIN.md, called in-process through createCallerFactory with the inner
@@ -18,7 +25,7 @@ describe('credit rules', () => {
     async (mockType, credits, token, column) => {
       const contact = await insertContact(db, credits);
       const examId = await insertExam(db, { mockType });
-      const booking = await as(contact).bookings.create({ examId });
+      const booking = await as(contact).bookings.create({ ...detailsFor(mockType), examId });
       expect(booking.tokenUsed).toBe(token);
       expect((await balancesOf(db, contact.contactId))[column]).toBe(0);
       const cancelled = await as(contact).bookings.cancel({ bookingId: booking.bookingId });
@@ -30,7 +37,7 @@ describe('credit rules', () => {
   it('a session whose type names an Object member ("constructor") is not bookable online, and nothing is spent', async () => {
     const contact = await insertContact(db, { cs_credits: 1, sj_credits: 1, shared_mock_credits: 1 });
     const examId = await insertExam(db, { mockType: 'constructor' });
-    const failure = await callerFailure(as(contact).bookings.create({ examId }));
+    const failure = await callerFailure(as(contact).bookings.create({ dominantHand: 'Right', examId }));
     expect(failure).toMatchObject({ appCode: 'EXAM_NOT_BOOKABLE', details: { reason: 'unknown-type' } });
     expect(await balancesOf(db, contact.contactId)).toMatchObject({
       cs_credits: 1,
@@ -45,7 +52,7 @@ describe('bookable rule', () => {
     const contact = await insertContact(db, { cs_credits: 1 });
     const examId = await insertExam(db);
     await db.query('update hubspot_mock_exams set start_time = null where hubspot_id = $1', [examId]);
-    const failure = await callerFailure(as(contact).bookings.create({ examId }));
+    const failure = await callerFailure(as(contact).bookings.create({ dominantHand: 'Right', examId }));
     expect(failure).toMatchObject({ appCode: 'EXAM_NOT_BOOKABLE', details: { reason: 'started' } });
   });
 });
@@ -55,7 +62,7 @@ describe('prerequisites', () => {
     const other = await insertContact(db, { cs_credits: 1 });
     const contact = await insertContact(db, { mock_discussion_token: 1 });
     const cs = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2032-02-01' });
-    await as(other).bookings.create({ examId: cs });
+    await as(other).bookings.create({ dominantHand: 'Right', examId: cs });
     const discussion = await insertExam(db, { mockType: 'Mock Discussion', prerequisites: [cs] });
     const failure = await callerFailure(as(contact).bookings.create({ examId: discussion }));
     expect(failure).toMatchObject({ appCode: 'PREREQUISITES_NOT_MET', details: { missingExamIds: [cs] } });
@@ -67,10 +74,10 @@ describe('idempotency', () => {
     const contact = await insertContact(db, { cs_credits: 2 });
     const examId = await insertExam(db, { capacity: 1 });
     const idempotencyKey = newIdempotencyKey();
-    const first = await as(contact).bookings.create({ examId, idempotencyKey });
-    expect(await as(contact).bookings.create({ examId, idempotencyKey })).toEqual(first);
+    const first = await as(contact).bookings.create({ dominantHand: 'Right', examId, idempotencyKey });
+    expect(await as(contact).bookings.create({ dominantHand: 'Right', examId, idempotencyKey })).toEqual(first);
     const latecomer = await insertContact(db, { cs_credits: 1 });
-    expect(await callerFailure(as(latecomer).bookings.create({ examId }))).toMatchObject({
+    expect(await callerFailure(as(latecomer).bookings.create({ dominantHand: 'Right', examId }))).toMatchObject({
       appCode: 'EXAM_FULL',
       details: { capacity: 1 },
     });

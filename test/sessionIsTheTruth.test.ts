@@ -73,7 +73,7 @@ describe('bookings.create: the duplicate rule by the session', () => {
     const examId = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-04-02' });
     const held = await rpcShapedBooking(contact, examId);
 
-    expect(await failure(api.bookings.create.mutate({ examId }))).toMatchObject({
+    expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId }))).toMatchObject({
       appCode: 'DUPLICATE_BOOKING',
       httpStatus: 409,
       details: { bookingId: held },
@@ -87,7 +87,7 @@ describe('bookings.create: the duplicate rule by the session', () => {
     const afternoon = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-04-03' });
     await rpcShapedBooking(contact, morning);
 
-    expect(await failure(api.bookings.create.mutate({ examId: afternoon }))).toMatchObject({
+    expect(await failure(api.bookings.create.mutate({ dominantHand: 'Right', examId: afternoon }))).toMatchObject({
       appCode: 'DUPLICATE_BOOKING',
     });
   });
@@ -95,12 +95,12 @@ describe('bookings.create: the duplicate rule by the session', () => {
   it('judges by the session’s date, not a stale copy: a booking whose session moved away no longer blocks that date', async () => {
     const { api } = await studentWith({ cs_credits: 2 });
     const moved = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-04-05' });
-    const { bookingId } = await api.bookings.create.mutate({ examId: moved });
+    const { bookingId } = await api.bookings.create.mutate({ dominantHand: 'Right', examId: moved });
     // An admin moves the session to another day; the booking's copy still says 2031-04-05.
     await db.query("update hubspot_mock_exams set exam_date = '2031-04-06' where hubspot_id = $1", [moved]);
     const sameDayAsCopy = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2031-04-05' });
 
-    await expect(api.bookings.create.mutate({ examId: sameDayAsCopy })).resolves.toMatchObject({
+    await expect(api.bookings.create.mutate({ dominantHand: 'Right', examId: sameDayAsCopy })).resolves.toMatchObject({
       tokenUsed: 'Clinical Skills Token',
     });
     expect((await api.bookings.byId.query({ bookingId })).examDate).toBe('2031-04-06');
@@ -123,7 +123,7 @@ describe('bookings.cancel: the cutoff from the locked session row', () => {
   it('refuses once a session moved earlier has started, though the booking’s copy still says next week', async () => {
     const { contact, api } = await studentWith({ cs_credits: 1 });
     const examId = await insertExam(db, { startsInHours: 24 * 7 });
-    const { bookingId } = await api.bookings.create.mutate({ examId });
+    const { bookingId } = await api.bookings.create.mutate({ dominantHand: 'Right', examId });
     await db.query(
       "update hubspot_mock_exams set start_time = now() - interval '1 hour', end_time = now() + interval '2 hours' where hubspot_id = $1",
       [examId],

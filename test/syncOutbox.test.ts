@@ -21,7 +21,7 @@ describe('transactional outbox', () => {
   it('a booking records the booking, the credit spent (as a delta) and the session count, in order', async () => {
     const contact = await insertContact(db, { cs_credits: 2 });
     const examId = await insertExam(db);
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Right', examId });
     expect(await outboxOf(booking.bookingId, contact.contactId, examId)).toEqual([
       { object_type: 'booking', object_id: booking.bookingId, change: 'created', payload: null },
       {
@@ -37,7 +37,7 @@ describe('transactional outbox', () => {
   it('a cancellation records the cancellation, the refund and the count after the booking, per object in order', async () => {
     const contact = await insertContact(db, { cs_credits: 1 });
     const examId = await insertExam(db);
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Right', examId });
     await as(contact).bookings.cancel({ bookingId: booking.bookingId });
     const rows = await outboxOf(booking.bookingId, contact.contactId, examId);
     expect(rows.filter((r) => r.object_type === 'booking').map((r) => r.change)).toEqual(['created', 'cancelled']);
@@ -48,7 +48,7 @@ describe('transactional outbox', () => {
   it('a refused booking leaves no outbox row', async () => {
     const contact = await insertContact(db, { cs_credits: 0 });
     const examId = await insertExam(db);
-    const failure = await callerFailure(as(contact).bookings.create({ examId }));
+    const failure = await callerFailure(as(contact).bookings.create({ dominantHand: 'Right', examId }));
     expect(failure.appCode).toBe('INSUFFICIENT_CREDITS');
     expect(await outboxOf(contact.contactId, examId)).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('transactional outbox', () => {
       'create trigger refuse_outbox before insert on sync_outbox for each row execute function refuse_outbox()',
     );
     try {
-      await callerFailure(as(contact).bookings.create({ examId }));
+      await callerFailure(as(contact).bookings.create({ dominantHand: 'Right', examId }));
     } finally {
       await db.query('drop trigger refuse_outbox on sync_outbox');
     }

@@ -104,6 +104,33 @@ export async function findActiveDuplicate(
 }
 
 /**
+ * The student's non-cancelled booking, on another session, whose session's time range overlaps
+ * [start, end) (touching ends do not overlap), by the sessions' own times. Only sound under the
+ * student's row lock, which every booking of a student takes and which serialises the check.
+ */
+export async function findOverlappingBooking(
+  tx: Executor,
+  p: { contactId: string; examId: string; startTime: Date; endTime: Date },
+) {
+  const [row] = await tx
+    .select({ bookingId: bookings.id, examId: bookings.associatedMockExam })
+    .from(bookings)
+    .innerJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(
+      and(
+        eq(bookings.associatedContactId, p.contactId),
+        sql`${bookings.isActive} <> 'Cancelled'`,
+        sql`${mockExams.hubspotId} <> ${p.examId}`,
+        sql`${mockExams.startTime} < ${p.endTime}`,
+        sql`${mockExams.endTime} > ${p.startTime}`,
+      ),
+    )
+    .orderBy(asc(mockExams.startTime))
+    .limit(1);
+  return row;
+}
+
+/**
  * Cancels an Active booking, once: the status guard makes a second cancel a no-op (returns
  * undefined) even if it got past the caller's checks. Cancelling frees the idempotency key, so the
  * same key can book again later ("cancel then rebook").

@@ -4,6 +4,8 @@ import { bookings, type MockType, mockExams } from '../schema';
 
 export interface BookableExamFilter {
   now: Date;
+  /** BOOKING_CUTOFF_HOURS in ms: sessions starting sooner than this are no longer listed. */
+  cutoffMs?: number | undefined;
   mockType?: MockType | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -31,13 +33,13 @@ const examListingColumns = {
  * The bookable rule (docs/DOMAIN.md): active, or scheduled with its activation time passed, and not yet
  * started. A session with no start time is never bookable.
  */
-const isBookableAt = (now: Date) =>
+const isBookableAt = (now: Date, cutoffMs = 0) =>
   and(
     or(
       eq(mockExams.isActive, 'true'),
       and(eq(mockExams.isActive, 'scheduled'), lte(mockExams.scheduledActivationDatetime, now)),
     ),
-    sql`${mockExams.startTime} > ${now}`,
+    sql`${mockExams.startTime} > ${new Date(now.getTime() + cutoffMs)}`,
   );
 
 /**
@@ -52,7 +54,7 @@ export function listBookableExams(db: Executor, f: BookableExamFilter) {
     .from(mockExams)
     .where(
       and(
-        isBookableAt(f.now),
+        isBookableAt(f.now, f.cutoffMs),
         f.mockType ? eq(mockExams.mockType, f.mockType) : undefined,
         f.from ? gte(mockExams.examDate, f.from) : undefined,
         f.to ? lte(mockExams.examDate, f.to) : undefined,

@@ -116,6 +116,21 @@ export const envSchema = z.object({
   HUBSPOT_OBJECT_CONTACTS: z.string().min(1).default('0-1'),
   HUBSPOT_ASSOCIATION_PREREQUISITE: positiveInt(1340),
   HUBSPOT_MAX_ATTEMPTS: positiveInt(10),
+  /** No booking later than this many hours before the session starts ("until the day before"). */
+  BOOKING_CUTOFF_HOURS: z.coerce.number().min(0).default(24),
+  /** Where a Situational Judgment or Mini-mock student may sit the exam (comma list). */
+  ATTENDING_LOCATIONS: z
+    .string()
+    .default('Mississauga,Calgary,Vancouver,Montreal,Richmond Hill')
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.string().max(100)).min(1, 'must list at least one location')),
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

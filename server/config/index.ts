@@ -101,6 +101,8 @@ function configFrom(
       lockWaitMs: env.BOOKING_LOCK_WAIT_MS,
       cancellationCutoffMs: env.CANCELLATION_CUTOFF_HOURS * 3_600_000,
       seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
+      bookingCutoffMs: env.BOOKING_CUTOFF_HOURS * 3_600_000,
+      attendingLocations: env.ATTENDING_LOCATIONS,
     },
     aws: { region: parts.region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
     admin: parts.admin,

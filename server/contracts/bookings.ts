@@ -3,6 +3,22 @@ import { z } from 'zod';
 import { examIdField } from './exams';
 import { plainText } from './fields';
 
+export const DOMINANT_HANDS = ['Left', 'Right'] as const;
+export const DISCUSSION_FORMATS = ['Virtual', 'In Person'] as const;
+
+/**
+ * The per-type details of a booking (docs/DOMAIN.md "Booking details"): which of them a session needs,
+ * and which values it accepts, is the service's to judge (it knows the type and ATTENDING_LOCATIONS).
+ */
+export const bookingDetailsFields = {
+  /** Clinical Skills: stored exactly as given. */
+  dominantHand: z.enum(DOMINANT_HANDS).optional(),
+  /** Situational Judgment and Mini-mock: one of ATTENDING_LOCATIONS. */
+  attendingLocation: plainText(100).optional(),
+  /** Mock Discussion, optional: Virtual when not sent. */
+  discussionFormat: z.enum(DISCUSSION_FORMATS).optional(),
+};
+
 export const createBookingInput = z
   .object({
     examId: examIdField,
@@ -16,8 +32,7 @@ export const createBookingInput = z
       .max(100)
       .regex(/^[\w:.-]+$/, 'letters, digits and - _ : . only')
       .optional(),
-    attendingLocation: plainText(100).optional(),
-    dominantHand: z.enum(['Left', 'Right']).optional(),
+    ...bookingDetailsFields,
   })
   .strict();
 export type CreateBookingInput = z.infer<typeof createBookingInput>;

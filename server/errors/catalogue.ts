@@ -11,7 +11,7 @@ import type { BookingStatus } from '../../db/schema/statuses';
 /** A code's HTTP mapping; `D` is the type of its details (a type only: nothing is stored). */
 const code = <D = undefined>(http: TRPC_ERROR_CODE_KEY) => ({ http, details: undefined as D });
 
-export type NotBookableReason = 'inactive' | 'not-yet-open' | 'started' | 'unknown-type';
+export type NotBookableReason = 'inactive' | 'not-yet-open' | 'started' | 'cutoff' | 'unknown-type';
 
 /** What a student can spend on a session type (`credits.check` shows the same). */
 export interface CreditAvailability {
@@ -64,6 +64,8 @@ export const APP_ERRORS = {
   BOOKING_NOT_MARKABLE: code<{ status: BookingStatus } | undefined>('PRECONDITION_FAILED'),
   /** Admin: a credit adjustment that would leave the balance below zero. */
   CREDITS_WOULD_GO_NEGATIVE: code<{ balance: number }>('CONFLICT'),
+  /** The student holds another non-cancelled booking whose session overlaps this one in time. */
+  TIME_CONFLICT: code<{ bookingId: string; examId: string }>('CONFLICT'),
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -100,6 +102,7 @@ const NOT_BOOKABLE_BECAUSE: Record<Exclude<NotBookableReason, 'unknown-type'>, s
   inactive: 'is not open for booking',
   'not-yet-open': 'has not opened for booking yet',
   started: 'has already started',
+  cutoff: 'can no longer be booked: booking closes before it starts',
 };
 
 /** The only way the service builds an error answer: one factory per situation, each message once. */
@@ -242,4 +245,6 @@ export const errors = {
       : new DomainError('BOOKING_NOT_MARKABLE', 'That booking is not on this session.', undefined),
   creditsWouldGoNegative: (balance: number) =>
     new DomainError('CREDITS_WOULD_GO_NEGATIVE', `The balance is ${balance}; it cannot go below zero.`, { balance }),
+  timeConflict: (other: { bookingId: string; examId: string }) =>
+    new DomainError('TIME_CONFLICT', 'You already have a booking at an overlapping time.', other),
 };

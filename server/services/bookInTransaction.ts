@@ -1,5 +1,5 @@
 import type { Transaction } from '../../db/client';
-import { findActiveDuplicate, insertBooking } from '../../db/queries/bookings';
+import { findActiveDuplicate, findOverlappingBooking, insertBooking } from '../../db/queries/bookings';
 import { adjustBalance, lockBalances } from '../../db/queries/contacts';
 import { countActiveBookings, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
 import type { CreditBalances } from '../../db/schema/credits';
@@ -8,6 +8,7 @@ import type { CreateBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
 import { recordChanges } from '../sync/outbox';
 import { formatBookingCode } from './bookingCode';
+import { type BookingDetails, detailsFor } from './bookingDetails';
 import { type CreatedBooking, createdView } from './bookingViews';
 import { availableFor, type CreditRule, chooseCredit, ruleFor } from './creditRules';
 import { bookability } from './exams';
@@ -15,8 +16,9 @@ import { replayFor } from './idempotency';
 import type { Outcome } from './sessionTransaction';
 import { currentDetails } from './studentIdentity';
 
-type LockedExam = NonNullable<Awaited<ReturnType<typeof lockExam>>>;
-type Student = StudentContext['user'];
+export type LockedExam = NonNullable<Awaited<ReturnType<typeof lockExam>>>;
+/** Who a booking is for: the logged-in student, or a queued one the waitlist books. */
+export type Student = Pick<StudentContext['user'], 'contactId' | 'studentId' | 'name' | 'email'>;
 
 /**
  * One booking, inside one transaction, as the rules of docs/DOMAIN.md in order. Lock order everywhere:
@@ -34,23 +36,52 @@ export async function bookInTransaction(
   const replay = idempotencyKey ? await replayFor(ctx, tx, idempotencyKey, input) : undefined;
   if (replay) return { result: replay };
 
-  const rule = requireBookable(exam, ctx.now());
+  const { booking: settings } = ctx.config;
+  const rule = requireBookable(exam, ctx.now(), settings.bookingCutoffMs);
+  const details = detailsFor(exam.mockType, input, settings.attendingLocations);
   const taken = await requireSeatLeft(tx, exam);
-  // The student's row lock first: it serialises the duplicate check with the student's other bookings.
-  const current = await lockStudent(tx, ctx.user);
-  await requireNoDuplicate(tx, ctx.user, exam);
-  await requirePrerequisites(tx, ctx.user, exam);
-  const { token, column, balances } = await spendCredit(tx, ctx.user, exam, rule, current);
-
-  const student = currentDetails(current.identity, ctx.user);
-  const booking = await insertBooking(tx, {
-    bookingId: formatBookingCode(exam.mockType, student.studentId, exam.examDate),
+  const { booking, balances } = await placeBooking(tx, {
+    exam,
+    student: ctx.user,
+    rule,
+    details,
     idempotencyKey: idempotencyKey ?? null,
-    associatedContactId: ctx.user.contactId,
+  });
+  const totalBookings = taken + 1;
+  await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
+  return {
+    result: createdView(booking, balances),
+    seats: { examId: exam.examId, capacity: exam.capacity, totalBookings },
+  };
+}
+
+/**
+ * Books `student` a seat on the locked session once its seat is settled: the student's row lock, then
+ * every rule about the student (duplicate, overlap, prerequisites, credit), the booking row, and the
+ * changes HubSpot must learn, all in the caller's transaction. Throws the first rule that fails,
+ * before writing anything.
+ */
+export async function placeBooking(
+  tx: Transaction,
+  p: { exam: LockedExam; student: Student; rule: CreditRule; details: BookingDetails; idempotencyKey: string | null },
+) {
+  const { exam, student } = p;
+  // The student's row lock first: it serialises the duplicate and overlap checks with their other bookings.
+  const current = await lockStudent(tx, student);
+  await requireNoDuplicate(tx, student, exam);
+  await requireNoOverlap(tx, student, exam);
+  await requirePrerequisites(tx, student, exam);
+  const { token, column, balances } = await spendCredit(tx, student, exam, p.rule, current);
+
+  const recorded = currentDetails(current.identity, student);
+  const booking = await insertBooking(tx, {
+    bookingId: formatBookingCode(exam.mockType, recorded.studentId, exam.examDate),
+    idempotencyKey: p.idempotencyKey,
+    associatedContactId: student.contactId,
     associatedMockExam: exam.examId,
-    studentId: student.studentId,
-    name: student.name,
-    studentEmail: student.email,
+    studentId: recorded.studentId,
+    name: recorded.name,
+    studentEmail: recorded.email,
     isActive: 'Active',
     examDate: exam.examDate,
     startTime: exam.startTime,
@@ -58,26 +89,24 @@ export async function bookInTransaction(
     mockType: exam.mockType,
     mockSet: exam.mockSet,
     tokenUsed: token,
-    attendingLocation: input.attendingLocation ?? null,
-    dominantHand: input.dominantHand ?? null,
+    attendingLocation: p.details.attendingLocation,
+    dominantHand: p.details.dominantHand,
   });
-  const totalBookings = taken + 1;
-  await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
   // HubSpot learns of all three in this same transaction (docs/SYNC.md); each object's row is locked.
   await recordChanges(tx, [
     { object: 'booking', id: booking.bookingId, change: 'created' },
-    { object: 'contact', id: ctx.user.contactId, change: 'credits', column, delta: -1 },
+    { object: 'contact', id: student.contactId, change: 'credits', column, delta: -1 },
     { object: 'exam', id: exam.examId, change: 'total_bookings' },
   ]);
-  return {
-    result: createdView(booking, balances),
-    seats: { examId: exam.examId, capacity: exam.capacity, totalBookings },
-  };
+  return { booking, balances };
 }
 
-/** Open now (active, or scheduled and activated, and not started) and of a type bookable online. */
-function requireBookable(exam: LockedExam, now: Date): CreditRule {
-  const window = bookability(exam, now);
+/**
+ * Open now (active, or scheduled and activated, not started, and not past BOOKING_CUTOFF_HOURS before
+ * its start) and of a type bookable online.
+ */
+export function requireBookable(exam: LockedExam, now: Date, cutoffMs: number): CreditRule {
+  const window = bookability(exam, now, cutoffMs);
   if (window !== 'open') throw errors.examNotBookable(window);
   const rule = ruleFor(exam.mockType);
   if (!rule) throw errors.examTypeNotBookable(exam.mockType);
@@ -102,6 +131,23 @@ async function requireNoDuplicate(tx: Transaction, student: Student, exam: Locke
   const { examDate, mockType } = exam;
   const duplicate = await findActiveDuplicate(tx, { contactId: student.contactId, examDate, mockType });
   if (duplicate) throw errors.duplicateBooking({ mockType, examDate, bookingId: duplicate.bookingId });
+}
+
+/**
+ * No two non-cancelled bookings of one student whose sessions overlap in time, whatever their types,
+ * judged by the sessions' own times under the student's row lock (docs/DOMAIN.md "Overlapping sessions"
+ * says why this is a row-locked check rather than an exclusion constraint). A session without both
+ * times cannot be placed in time and overlaps nothing.
+ */
+async function requireNoOverlap(tx: Transaction, student: Student, exam: LockedExam): Promise<void> {
+  if (!exam.startTime || !exam.endTime) return;
+  const other = await findOverlappingBooking(tx, {
+    contactId: student.contactId,
+    examId: exam.examId,
+    startTime: exam.startTime,
+    endTime: exam.endTime,
+  });
+  if (other) throw errors.timeConflict(other);
 }
 
 /** A Mock Discussion needs an Active or Completed booking on each session it lists. */

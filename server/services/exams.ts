@@ -3,6 +3,7 @@ import type { InnerContext } from '../context';
 import { AVAILABLE_PAGE_DEFAULT, type AvailableExamsInput } from '../contracts/exams';
 import { errors } from '../errors';
 import { readSeatCounts, type SeatCount, writeSeatCounts } from '../redis/seatCounters';
+import { requirementsFor } from './bookingDetails';
 import { decodeExamCursor, encodeExamCursor } from './examCursor';
 
 /** "limited" when this many seats or fewer remain. */
@@ -54,7 +55,13 @@ async function withSeats<T extends CountedExam>(ctx: Pick<InnerContext, 'kv' | '
 export async function listAvailableExams(ctx: InnerContext, input: AvailableExamsInput) {
   const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
   const after = cursor ? decodeExamCursor(cursor) : undefined;
-  const rows = await listBookableExams(ctx.db, { ...filter, after, limit, now: ctx.now() });
+  const rows = await listBookableExams(ctx.db, {
+    ...filter,
+    after,
+    limit,
+    now: ctx.now(),
+    cutoffMs: ctx.config.booking.bookingCutoffMs,
+  });
   const listed = await withSeats(ctx, rows);
   return listed.map((row) => ({ ...row, cursor: encodeExamCursor(row) }));
 }
@@ -65,17 +72,26 @@ export async function getExam(ctx: InnerContext, examId: string) {
   if (!row) throw errors.examNotFound();
   const { isActive, scheduledActivationDatetime, prerequisiteExamIds, ...listing } = row;
   const [view] = await withSeats(ctx, [listing]);
-  return { ...view!, prerequisiteExamIds: prerequisiteExamIds ?? [], bookable: bookability(row, ctx.now()) === 'open' };
+  const { bookingCutoffMs, attendingLocations } = ctx.config.booking;
+  return {
+    ...view!,
+    prerequisiteExamIds: prerequisiteExamIds ?? [],
+    bookable: bookability(row, ctx.now(), bookingCutoffMs) === 'open',
+    /** The fields bookings.create and waitlist.join take for this session, and the values allowed. */
+    bookingFields: requirementsFor(row.mockType, attendingLocations),
+  };
 }
 
-/** Why a session can or cannot be booked at `now` (docs/DOMAIN.md, "Bookable"). */
+/** Why a session can or cannot be booked at `now`, BOOKING_CUTOFF_HOURS counted (docs/DOMAIN.md, "Bookable"). */
 export function bookability(
   exam: { isActive: string; scheduledActivationDatetime: Date | null; startTime: Date | null },
   now: Date,
-): 'open' | 'inactive' | 'not-yet-open' | 'started' {
+  cutoffMs: number,
+): 'open' | 'inactive' | 'not-yet-open' | 'started' | 'cutoff' {
   if (exam.isActive === 'scheduled') {
     if (!exam.scheduledActivationDatetime || exam.scheduledActivationDatetime > now) return 'not-yet-open';
   } else if (exam.isActive !== 'true') return 'inactive';
   if (!exam.startTime || exam.startTime <= now) return 'started';
+  if (exam.startTime.getTime() - cutoffMs <= now.getTime()) return 'cutoff';
   return 'open';
 }

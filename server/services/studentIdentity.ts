@@ -10,7 +10,10 @@ export const displayName = (c: Pick<ContactIdentity, 'studentName' | 'firstname'
  * lock, so a change in HubSpot since login (a corrected email, a new student ID) is what gets written.
  * The token's copies stand in only for what the row leaves empty (rows imported without them).
  */
-export function currentDetails(identity: ContactIdentity, session: StudentSession) {
+export function currentDetails(
+  identity: ContactIdentity,
+  session: Pick<StudentSession, 'studentId' | 'email' | 'name'>,
+) {
   return {
     studentId: identity.studentId ?? session.studentId,
     email: identity.email ?? session.email,

@@ -46,6 +46,8 @@ export function useCaller(env: Record<string, string> = {}): CallerFixture {
       REDIS_URL: inject('redisUrl'),
       REDIS_KEY_PREFIX: resources.redisPrefix,
       SESSION_SECRET: resources.sessionSecret,
+      // Sessions a test makes often start within a day; the cutoff's own tests set it.
+      BOOKING_CUTOFF_HOURS: '0',
       ...env,
     });
     const logger = createLogger('silent');

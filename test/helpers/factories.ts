@@ -55,11 +55,19 @@ export interface ExamFields {
   activationInHours?: number;
   prerequisites?: string[];
   location?: string;
+  durationHours?: number;
 }
+
+/**
+ * Sessions made without a start time each get their own 3-hour slot, 3 days out and onwards, so a test
+ * booking several of them for one student never meets the overlap rule by accident.
+ */
+let defaultSlot = 0;
 
 export async function insertExam(db: pg.Client, f: ExamFields = {}): Promise<string> {
   const examId = f.examId ?? `exam-${unique()}`;
-  const start = new Date(Date.now() + (f.startsInHours ?? 72) * 3_600_000);
+  const startsInHours = f.startsInHours ?? 72 + 3 * defaultSlot++;
+  const start = new Date(Date.now() + startsInHours * 3_600_000);
   await db.query(
     `insert into hubspot_mock_exams (hubspot_id, mock_type, mock_set, exam_date, start_time, end_time, location, capacity, is_active, scheduled_activation_datetime, prerequisite_exam_ids)
      values ($1, $2, 'A', $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -68,7 +76,7 @@ export async function insertExam(db: pg.Client, f: ExamFields = {}): Promise<str
       f.mockType ?? 'Clinical Skills',
       f.examDate ?? start.toISOString().slice(0, 10),
       start,
-      new Date(start.getTime() + 3 * 3_600_000),
+      new Date(start.getTime() + (f.durationHours ?? 3) * 3_600_000),
       f.location ?? 'Toronto',
       f.capacity ?? 8,
       f.isActive ?? 'true',
@@ -130,3 +138,10 @@ export async function loginClient(baseUrl: string, contact: TestContact, headers
 }
 
 export const newIdempotencyKey = () => `key-${randomUUID()}`;
+
+/** The per-type details bookings.create needs for a session of this type (docs/DOMAIN.md "Booking details"). */
+export function detailsFor(mockType: string): { dominantHand?: 'Left' | 'Right'; attendingLocation?: string } {
+  if (mockType === 'Clinical Skills') return { dominantHand: 'Right' };
+  if (mockType === 'Situational Judgment' || mockType === 'Mini-mock') return { attendingLocation: 'Mississauga' };
+  return {};
+}

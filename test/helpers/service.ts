@@ -63,6 +63,8 @@ export async function startTestService(
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     // Background jobs would poll every test's database; the tests of jobs and sync switch them on.
     JOBS_ENABLED: 'false',
+    // Sessions a test makes often start within a day; the cutoff's own tests set it.
+    BOOKING_CUTOFF_HOURS: '0',
     ...env,
   });
   const service = await startService(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));

@@ -18,7 +18,9 @@ export async function spreadBookings(
   for (const student of active) {
     const examId = pick(spreadExams);
     targets.push(examId);
-    tasks.push(() => timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId })));
+    tasks.push(() =>
+      timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId, dominantHand: 'Right' })),
+    );
     for (let r = 0; r < SPREAD_READS_PER_BOOKING; r++) {
       tasks.push(
         r % 2 === 0

@@ -22,7 +22,9 @@ export async function releaseStampede(
   const t0 = performance.now();
   await Promise.all(
     active.map((student, i) =>
-      timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId: targets[i]! })),
+      timed(samples, 'bookings.create', () =>
+        student.client.bookings.create.mutate({ examId: targets[i]!, dominantHand: 'Right' }),
+      ),
     ),
   );
   const wall = performance.now() - t0;

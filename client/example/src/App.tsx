@@ -45,6 +45,8 @@ function Sessions() {
   const queryClient = useQueryClient();
   const sessions = useQuery(trpc.exams.available.queryOptions({ includeFull: true }));
   const [outcome, setOutcome] = useState<{ examId: string; text: string; ok: boolean }>();
+  // Clinical Skills sessions need the student's dominant hand (exams.byId lists each type's fields).
+  const [hand, setHand] = useState<'Left' | 'Right'>('Right');
   const book = useMutation(
     trpc.bookings.create.mutationOptions({
       onSuccess: (booking) => setOutcome({ examId: booking.examId, ok: true, text: `Booked: ${booking.bookingCode}` }),
@@ -57,20 +59,38 @@ function Sessions() {
   if (sessions.isPending) return <p>Loading sessions…</p>;
   if (sessions.error) return <p role="alert">{messageFor(sessions.error)}</p>;
   return (
-    <ul aria-label="Sessions">
-      {sessions.data.map((session) => (
-        <li key={session.examId} data-exam-id={session.examId}>
-          <strong>{session.mockType}</strong> — {session.examDate} at {session.location ?? 'TBA'} —{' '}
-          <span data-testid="seats">
-            {session.availableSlots} of {session.capacity} seats ({session.status})
-          </span>{' '}
-          <button type="button" onClick={() => book.mutate({ examId: session.examId })} disabled={book.isPending}>
-            Book
-          </button>
-          {outcome?.examId === session.examId && <p role={outcome.ok ? 'status' : 'alert'}>{outcome.text}</p>}
-        </li>
-      ))}
-    </ul>
+    <>
+      <label>
+        Dominant hand (Clinical Skills){' '}
+        <select value={hand} onChange={(e) => setHand(e.target.value as 'Left' | 'Right')}>
+          <option>Right</option>
+          <option>Left</option>
+        </select>
+      </label>
+      <ul aria-label="Sessions">
+        {sessions.data.map((session) => (
+          <li key={session.examId} data-exam-id={session.examId}>
+            <strong>{session.mockType}</strong> — {session.examDate} at {session.location ?? 'TBA'} —{' '}
+            <span data-testid="seats">
+              {session.availableSlots} of {session.capacity} seats ({session.status})
+            </span>{' '}
+            <button
+              type="button"
+              onClick={() =>
+                book.mutate({
+                  examId: session.examId,
+                  ...(session.mockType === 'Clinical Skills' ? { dominantHand: hand } : {}),
+                })
+              }
+              disabled={book.isPending}
+            >
+              Book
+            </button>
+            {outcome?.examId === session.examId && <p role={outcome.ok ? 'status' : 'alert'}>{outcome.text}</p>}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
