@@ -45,18 +45,20 @@ describe('a raised capacity (issue 18 item 10)', () => {
   it('is listed and bookable at once on every instance, whatever the Redis mirror says', async () => {
     const examId = await insertExam(db, { capacity: 1, location: 'Capacityville' });
     const first = await student({ cs_credits: 1 });
-    await first.on[0].bookings.create.mutate({ examId });
+    await first.on[0].bookings.create.mutate({ dominantHand: 'Right', examId });
     // The mirror now says full (1 of 1); an admin raises the capacity in SQL, behind its back.
     await db.query('update hubspot_mock_exams set capacity = 2 where hubspot_id = $1', [examId]);
 
     const listed = await two.client.exams.available.query({ location: 'Capacityville' });
     expect(listed.map((e) => [e.examId, e.capacity, e.availableSlots])).toEqual([[examId, 2, 1]]);
     const second = await student({ cs_credits: 1 });
-    const booked = await second.on[1].bookings.create.mutate({ examId });
+    const booked = await second.on[1].bookings.create.mutate({ dominantHand: 'Right', examId });
     expect(booked.examId).toBe(examId);
     // And full again is full, from the mirror as from the row.
     const third = await student({ cs_credits: 1 });
-    expect((await failure(third.on[0].bookings.create.mutate({ examId }))).appCode).toBe('EXAM_FULL');
+    expect((await failure(third.on[0].bookings.create.mutate({ dominantHand: 'Right', examId }))).appCode).toBe(
+      'EXAM_FULL',
+    );
   });
 });
 
@@ -68,7 +70,7 @@ describe('Mock Discussion prerequisites (issue 18 item 3)', () => {
     const prerequisite = await insertExam(db, { startsInHours: 100 });
     const discussion = await discussionOf(prerequisite);
     const s = await student({ cs_credits: 1, mock_discussion_token: 1 });
-    const p = await s.on[0].bookings.create.mutate({ examId: prerequisite });
+    const p = await s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId: prerequisite });
     const d = await s.on[1].bookings.create.mutate({ examId: discussion });
 
     const refused = await failure(s.on[1].bookings.cancel.mutate({ bookingId: p.bookingId }));
@@ -91,7 +93,10 @@ describe('Mock Discussion prerequisites (issue 18 item 3)', () => {
     const students: Array<{ contact: TestContact; on: readonly [Client, Client]; bookingId: string }> = [];
     for (let i = 0; i < 8; i++) {
       const s = await student({ cs_credits: 1, mock_discussion_token: 1 });
-      students.push({ ...s, bookingId: (await s.on[0].bookings.create.mutate({ examId: prerequisite })).bookingId });
+      students.push({
+        ...s,
+        bookingId: (await s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId: prerequisite })).bookingId,
+      });
     }
     await Promise.allSettled(
       students.flatMap((s) => [
@@ -119,7 +124,10 @@ describe('details from the contact row, not the token (issue 18 item 7)', () => 
       "update hubspot_contact_credits set student_id = $2, email = $3, firstname = 'New' where hubspot_id = $1",
       [s.contact.contactId, newStudentId, `new-${s.contact.email}`],
     );
-    const booked = await s.on[1].bookings.create.mutate({ examId: await insertExam(db, { startsInHours: 120 }) });
+    const booked = await s.on[1].bookings.create.mutate({
+      dominantHand: 'Right',
+      examId: await insertExam(db, { startsInHours: 120 }),
+    });
     expect(await bookingRow(booked.bookingId)).toMatchObject({
       student_id: newStudentId,
       student_email: `new-${s.contact.email}`,
@@ -130,14 +138,19 @@ describe('details from the contact row, not the token (issue 18 item 7)', () => 
 
   it('answers UNAUTHENTICATED, not 500, when the contact behind a token is gone', async () => {
     const s = await student({ cs_credits: 2 });
-    const booked = await s.on[0].bookings.create.mutate({ examId: await insertExam(db, { startsInHours: 130 }) });
+    const booked = await s.on[0].bookings.create.mutate({
+      dominantHand: 'Right',
+      examId: await insertExam(db, { startsInHours: 130 }),
+    });
     await db.query('delete from hubspot_contact_credits where hubspot_id = $1', [s.contact.contactId]);
     expect((await failure(s.on[1].bookings.cancel.mutate({ bookingId: booked.bookingId }))).appCode).toBe(
       'UNAUTHENTICATED',
     );
     expect((await bookingRow(booked.bookingId)).is_active).toBe('Active');
     const another = await insertExam(db, { startsInHours: 140 });
-    expect((await failure(s.on[0].bookings.create.mutate({ examId: another }))).appCode).toBe('UNAUTHENTICATED');
+    expect((await failure(s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId: another }))).appCode).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -146,11 +159,12 @@ describe('idempotency keys of cancelled bookings (issue 18 item 12)', () => {
     const s = await student({ cs_credits: 3 });
     const examId = await insertExam(db, { startsInHours: 150 });
     const key = `k-${randomUUID()}`;
-    const first = await s.on[0].bookings.create.mutate({ examId, idempotencyKey: key });
+    const first = await s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey: key });
     await s.on[1].bookings.cancel.mutate({ bookingId: first.bookingId });
 
     // The old freed form, "<key>:cancelled:<booking id>", is an ordinary new key now.
     const crafted = await s.on[0].bookings.create.mutate({
+      dominantHand: 'Right',
       examId,
       idempotencyKey: `${key}:cancelled:${first.bookingId}`,
     });
@@ -160,7 +174,11 @@ describe('idempotency keys of cancelled bookings (issue 18 item 12)', () => {
     const stored = (await bookingRow(first.bookingId)).idempotency_key!;
     expect(stored).toContain('#');
     const typed = await failure(
-      s.on[1].bookings.create.mutate({ examId, idempotencyKey: stored.slice(stored.indexOf(':') + 1) }),
+      s.on[1].bookings.create.mutate({
+        dominantHand: 'Right',
+        examId,
+        idempotencyKey: stored.slice(stored.indexOf(':') + 1),
+      }),
     );
     expect(typed.appCode).toBe('VALIDATION_FAILED');
   });
@@ -169,7 +187,7 @@ describe('idempotency keys of cancelled bookings (issue 18 item 12)', () => {
     const s = await student({ cs_credits: 2 });
     const examId = await insertExam(db, { startsInHours: 160 });
     const key = `k-${randomUUID()}`;
-    const first = await s.on[0].bookings.create.mutate({ examId, idempotencyKey: key });
+    const first = await s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey: key });
     await s.on[1].bookings.cancel.mutate({ bookingId: first.bookingId });
     // A row cancelled before this release carries its key in the old, typeable form.
     const oldForm = `${key}:cancelled:${first.bookingId}`;
@@ -177,10 +195,12 @@ describe('idempotency keys of cancelled bookings (issue 18 item 12)', () => {
       first.bookingId,
       `${s.contact.contactId}:${oldForm}`,
     ]);
-    const refused = await failure(s.on[0].bookings.create.mutate({ examId, idempotencyKey: oldForm }));
+    const refused = await failure(
+      s.on[0].bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey: oldForm }),
+    );
     expect(refused.appCode).toBe('IDEMPOTENCY_KEY_REUSED');
     // The real key still books again after the cancellation.
-    const again = await s.on[1].bookings.create.mutate({ examId, idempotencyKey: key });
+    const again = await s.on[1].bookings.create.mutate({ dominantHand: 'Right', examId, idempotencyKey: key });
     expect(again.bookingId).not.toBe(first.bookingId);
   });
 });

@@ -66,7 +66,7 @@ describe('/metrics on METRICS_PORT', () => {
     for (let i = 0; i < 6; i++) students.push(await loginClient(s.url, await insertContact(db, { cs_credits: 1 })));
     const before = await scrape();
     const results = await Promise.allSettled(
-      students.map((api) => api.bookings.create.mutate({ examId, attendingLocation: 'Toronto', dominantHand: 'Left' })),
+      students.map((api) => api.bookings.create.mutate({ examId, dominantHand: 'Left' })),
     );
     const after = await scrape();
     const delta = (series: string) => sampleOf(after, series) - sampleOf(before, series);
@@ -91,7 +91,7 @@ describe('/metrics on METRICS_PORT', () => {
       try {
         await holder.set(`lock:${examId}`, 'someone-else', 'PX', 5_000);
         const before = await scrape(impatient.service.metricsUrl);
-        await expect(api.bookings.create.mutate({ examId })).rejects.toThrow();
+        await expect(api.bookings.create.mutate({ examId, dominantHand: 'Right' })).rejects.toThrow();
         const after = await scrape(impatient.service.metricsUrl);
         const delta = (series: string) => sampleOf(after, series) - sampleOf(before, series);
         expect(delta('mocks_booking_busy_total')).toBe(1);

@@ -399,11 +399,11 @@ describe('cutover against the real Supabase layout (issue 17)', () => {
     });
 
     it('refuses a second booking of a session held through an imported booking (and of its twin that day)', async () => {
-      expect(await failure(alice.bookings.create.mutate({ examId: 'ex-up' }))).toMatchObject({
+      expect(await failure(alice.bookings.create.mutate({ examId: 'ex-up', dominantHand: 'Right' }))).toMatchObject({
         appCode: 'DUPLICATE_BOOKING',
         details: { bookingId: ids.aliceUpcoming },
       });
-      expect(await failure(alice.bookings.create.mutate({ examId: 'ex-up2' }))).toMatchObject({
+      expect(await failure(alice.bookings.create.mutate({ examId: 'ex-up2', dominantHand: 'Right' }))).toMatchObject({
         appCode: 'DUPLICATE_BOOKING',
       });
     });
