@@ -31,8 +31,10 @@ beforeAll(async () => {
   // A role of its own with that password, owning what the service needs, like the RDS app user.
   await admin.query(`create role ${role} login password ${admin.escapeLiteral(OUTAGE_PASSWORD)}`);
   await admin.query(
-    `grant all on all tables in schema public to ${role}; grant usage on schema public, drizzle to ${role}; grant select on all tables in schema drizzle to ${role}`,
+    `grant all on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}; grant usage on schema public, drizzle to ${role}; grant select on all tables in schema drizzle to ${role}`,
   );
+  // The job engine (pg-boss) creates and migrates its own schema at start, as the RDS app user can.
+  await admin.query(`grant create on database "${database.name}" to ${role}`);
 });
 afterAll(async () => {
   await admin.end();
@@ -179,10 +181,14 @@ describe('credentials from AWS Secrets Manager (the real SDK against a local end
         return res.status === 503 && body.database.reason === 'secret unavailable';
       }, 'health 503 saying the secret is unavailable');
       // Which secret and why is for the log (and doctor), not for anyone who can reach the route.
-      const logged = server.logs.filter((l) => l.msg === 'health: unhealthy') as Array<{
-        health: { database: { error?: string } };
-      }>;
-      expect(logged.some((l) => /ResourceNotFoundException/.test(l.health.database.error ?? ''))).toBe(true);
+      // The log line travels through the child's stdout pipe and may arrive after the HTTP answer.
+      const loggedWhy = () =>
+        (
+          server.logs.filter((l) => l.msg === 'health: unhealthy') as Array<{
+            health: { database: { error?: string } };
+          }>
+        ).some((l) => /ResourceNotFoundException/.test(l.health.database.error ?? ''));
+      await waitFor(async () => loggedWhy(), 'the health log line naming ResourceNotFoundException', 5_000);
       // Created afterwards (say, the deploy ran before the secret): picked up without a restart.
       endpoint.put('prod/mocks/db-not-yet', { username: role, password: OUTAGE_PASSWORD });
       await waitFor(
