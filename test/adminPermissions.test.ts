@@ -48,6 +48,7 @@ const GRANTS: Record<Role, string[]> = {
  * Every admin procedure: its permission and a call that changes nothing (unknown ids), so an allowed
  * role gets a result or a NOT_FOUND-style answer, never FORBIDDEN.
  */
+const NO_BOOKING = '00000000-0000-4000-8000-000000000000';
 const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate'; input: unknown }> = {
   'exams.list': { permission: 'exams.view', kind: 'query', input: {} },
   'exams.get': { permission: 'exams.view', kind: 'query', input: { examId: 'no-such-exam' } },
@@ -72,6 +73,22 @@ const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate';
   },
   'exams.delete': { permission: 'exams.delete', kind: 'mutate', input: { examIds: ['no-such-exam'] } },
   'audit.list': { permission: 'bookings.view', kind: 'query', input: {} },
+  'bookings.roster': { permission: 'bookings.view', kind: 'query', input: { examId: 'no-such-exam' } },
+  'bookings.markAttendance': {
+    permission: 'bookings.attendance',
+    kind: 'mutate',
+    input: { examId: 'no-such-exam', bookingIds: [NO_BOOKING], attendance: 'Yes' },
+  },
+  'bookings.cancel': {
+    permission: 'bookings.cancel',
+    kind: 'mutate',
+    input: { bookingIds: [NO_BOOKING], refund: true },
+  },
+  'bookings.create': {
+    permission: 'bookings.create',
+    kind: 'mutate',
+    input: { examId: 'no-such-exam', contactId: 'no-such-contact' },
+  },
 };
 
 type Callable = Record<string, Record<string, Record<'query' | 'mutate', (input: unknown) => Promise<unknown>>>>;

@@ -1,0 +1,45 @@
+import { asc, eq, or, sql } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { contactCredits } from '../schema';
+
+const traineeColumns = {
+  contactId: contactCredits.hubspotId,
+  studentId: contactCredits.studentId,
+  email: contactCredits.email,
+  firstname: contactCredits.firstname,
+  lastname: contactCredits.lastname,
+  studentName: contactCredits.studentName,
+  ndeccExamDate: contactCredits.ndeccExamDate,
+  sjCredits: contactCredits.sjCredits,
+  csCredits: contactCredits.csCredits,
+  sjminiCredits: contactCredits.sjminiCredits,
+  mockDiscussionToken: contactCredits.mockDiscussionToken,
+  sharedMockCredits: contactCredits.sharedMockCredits,
+};
+
+export async function findTrainee(db: Executor, contactId: string) {
+  const [row] = await db.select(traineeColumns).from(contactCredits).where(eq(contactCredits.hubspotId, contactId));
+  return row;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Student ID, email or name, by prefix and case-insensitively. */
+export function searchTrainees(db: Executor, p: { query: string; limit: number }) {
+  const prefix = `${escapeLike(p.query.toLowerCase())}%`;
+  return db
+    .select(traineeColumns)
+    .from(contactCredits)
+    .where(
+      or(
+        sql`lower(${contactCredits.studentId}) like ${prefix}`,
+        sql`lower(${contactCredits.email}) like ${prefix}`,
+        sql`lower(${contactCredits.firstname}) like ${prefix}`,
+        sql`lower(${contactCredits.lastname}) like ${prefix}`,
+        sql`lower(${contactCredits.studentName}) like ${prefix}`,
+        sql`lower(coalesce(${contactCredits.firstname}, '') || ' ' || coalesce(${contactCredits.lastname}, '')) like ${prefix}`,
+      ),
+    )
+    .orderBy(asc(contactCredits.lastname), asc(contactCredits.firstname), asc(contactCredits.hubspotId))
+    .limit(p.limit);
+}
