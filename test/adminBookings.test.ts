@@ -165,7 +165,9 @@ describe('admin.bookings.create', () => {
     expect(booked).toMatchObject({ tokenUsed: 'Clinical Skills Token', creditsRemaining: 0, overCapacity: false });
     expect((await balancesOf(db, contact.contactId)).cs_credits).toBe(0);
     expect(
-      await failure(coordinator.admin.bookings.create.mutate({ examId, contactId: contact.contactId })),
+      await failure(
+        coordinator.admin.bookings.create.mutate({ examId, contactId: contact.contactId, dominantHand: 'Right' }),
+      ),
     ).toMatchObject({
       appCode: 'DUPLICATE_BOOKING',
     });
@@ -177,7 +179,13 @@ describe('admin.bookings.create', () => {
     const noCredit = await insertContact(db);
     const other = await insertExam(db, { mockType: 'Clinical Skills' });
     expect(
-      await failure(coordinator.admin.bookings.create.mutate({ examId: other, contactId: noCredit.contactId })),
+      await failure(
+        coordinator.admin.bookings.create.mutate({
+          examId: other,
+          contactId: noCredit.contactId,
+          dominantHand: 'Left',
+        }),
+      ),
     ).toMatchObject({
       appCode: 'INSUFFICIENT_CREDITS',
     });
