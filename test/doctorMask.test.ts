@@ -34,4 +34,11 @@ describe('doctor: no password in the output', () => {
   it('masks any user:password@ in a URL even when the value is unknown', () => {
     expect(masker(new Set())('redis://default:whatever@cache:6379')).toBe('redis://default:***@cache:6379');
   });
+
+  it('masks a known value only as a whole token, never inside a word (password "x")', () => {
+    const mask = masker(sensitiveFromEnv({ DB_PASSWORD: 'x', DATABASE_URL: 'postgres://app:x@db:5432/x_db' }));
+    expect(mask('database "x_db" does not exist')).toBe('database "x_db" does not exist');
+    expect(mask('password authentication failed: got "x"')).toBe('password authentication failed: got "***"');
+    expect(mask('connect postgres://app:x@db:5432/x_db')).toBe('connect postgres://app:***@db:5432/x_db');
+  });
 });

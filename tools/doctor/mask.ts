@@ -41,16 +41,38 @@ export function sensitiveFromEnv(env: Record<string, string | undefined>): Set<s
   return found;
 }
 
-/** Replaces every known sensitive value (the set may grow while doctor runs) and any URL password. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD = /[\p{L}\p{N}_]/u;
+
+/**
+ * A pattern matching `value` only as a whole token: where it starts or ends with a letter or digit,
+ * that edge must not touch another one. A one-letter password "x" must not turn "does not exist"
+ * into "does not e***ist" (garbling the message and showing the password by where the *** is).
+ */
+function wholeToken(value: string): string {
+  const before = WORD.test(value.at(0) ?? '') ? '(?<![\\p{L}\\p{N}_])' : '';
+  const after = WORD.test(value.at(-1) ?? '') ? '(?![\\p{L}\\p{N}_])' : '';
+  return `${before}${escapeRegExp(value)}${after}`;
+}
+
+/**
+ * Masks structurally: the password field of every URL in the text (whatever its value), then each
+ * known sensitive value (the set may grow while doctor runs) where it stands as a whole token, in
+ * each spelling it may take (as is, percent-encoded, JSON-escaped). Never a substring of a word.
+ */
 export function masker(sensitive: Set<string>): (text: string) => string {
   return (text) => {
-    const spellings = [...sensitive]
-      .filter((v) => v !== '')
-      .flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)])
+    const spellings = [
+      ...new Set(
+        [...sensitive]
+          .filter((v) => v !== '')
+          .flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]),
+      ),
+    ]
       // Longest first, so a value that contains another is masked whole.
       .sort((a, b) => b.length - a.length);
-    let out = text;
-    for (const s of spellings) out = out.replaceAll(s, '***');
-    return redactUrlPasswords(out);
+    let out = redactUrlPasswords(text);
+    if (spellings.length > 0) out = out.replace(new RegExp(spellings.map(wholeToken).join('|'), 'gu'), '***');
+    return out;
   };
 }
