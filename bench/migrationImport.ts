@@ -26,10 +26,33 @@ import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
 import { generatedSizes, generatedSourceSql, liveSourceDdl } from '../test/helpers/supabaseSourceSchema';
 
-const { values } = parseArgs({
-  options: { bookings: { type: 'string', default: '200000' }, batch: { type: 'string', default: '1000' } },
-  strict: true,
-});
+const USAGE = `Usage: npm run bench:import [-- --bookings <n> --batch <n>]
+
+Generates a live-shaped source in throwaway databases on DATABASE_URL (an admin URL), imports and
+verifies it with the migrate:import / migrate:verify CLIs, and reports rows/s and peak RSS.
+
+  --bookings <n>   bookings generated (default 200000)
+  --batch <n>      rows per page and upsert (default 1000)`;
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        bookings: { type: 'string', default: '200000' },
+        batch: { type: 'string', default: '1000' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const BOOKINGS = Number(values.bookings);
 const BATCH = Number(values.batch);
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -13,18 +13,37 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
  */
 const MIGRATION_LOCK_KEY = 0x6d6f636b73626b67n;
 
-/** Applies every committed migration not yet applied; safe to run on every start and concurrently. */
-export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+/** drizzle's own record of applied migrations; absent before the first one. */
+const MIGRATIONS_TABLE_EXISTS = `select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
+const COUNT_APPLIED = 'select count(*)::int as n from drizzle.__drizzle_migrations';
+
+type Query = (sql: string) => Promise<{ rows: unknown[] }>;
+/** How many migrations the database has applied (two statements: the count cannot parse without the table). */
+async function appliedCount(query: Query): Promise<number> {
+  const present = ((await query(MIGRATIONS_TABLE_EXISTS)).rows[0] as { present: boolean } | undefined)?.present;
+  return present ? (((await query(COUNT_APPLIED)).rows[0] as { n: number } | undefined)?.n ?? 0) : 0;
+}
+
+/**
+ * Applies every committed migration not yet applied; safe to run on every start and concurrently.
+ * Returns how many it applied (0: the database was already up to date).
+ */
+export async function migrateDatabase(handle: DatabaseHandle): Promise<number> {
   if (handle.mode === 'pglite') {
-    // One process owns a PGlite data directory, so there is no one to race with.
+    // One process owns a PGlite data directory (its lock file says so), so there is no one to race with.
+    const count = () => appliedCount((sql) => handle.pglite.query(sql));
+    const before = await count();
     await migratePglite(drizzlePglite({ client: handle.pglite }), { migrationsFolder });
-    return;
+    return (await count()) - before;
   }
   const client = await handle.pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {
+      const count = () => appliedCount((sql) => client.query(sql));
+      const before = await count();
       await migratePg(drizzlePg({ client }), { migrationsFolder });
+      return (await count()) - before;
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
     }

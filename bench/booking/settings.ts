@@ -1,10 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-export const JSON_OUTPUT = process.argv.includes('--json');
+const USAGE = `Usage: npm run bench [-- --json]
+
+Booking benchmark against the configured Postgres (DATABASE_URL, an admin URL: it creates and drops
+a throwaway database mb_bench_<run>) and Redis (REDIS_URL, keys under mb:bench:<run>:).
+
+  --json    print the results as JSON instead of tables`;
+
+/** The arguments, like every CLI's: node:util parseArgs, strict (unknown flags refused), --help. */
+function benchArgs(): { json: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    return { json: values.json === true };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+export const JSON_OUTPUT = benchArgs().json;
 
 export const STUDENTS = 2_000;
 export const LOGIN_CONCURRENCY = 100;

@@ -4,6 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCliArgs } from '../cliKit/args';
+
+parseCliArgs(
+  `Usage: npm run db:check-drift
+
+Fails (exit 1) when db/schema has changes with no committed migration in db/migrations. Touches no
+database: drizzle-kit generates into a scratch copy of db/migrations, which is then removed.`,
+  {},
+);
 
 const committed = 'db/migrations';
 // Relative on purpose: drizzle-kit resolves --out against the working directory. `.data/` is git-ignored.

@@ -3,6 +3,7 @@
 // Exit status: 0 everything passed (warnings allowed), 1 something failed, 2 bad arguments.
 
 import { serviceVersion } from '../../server/runtime/version';
+import { parseCliArgs } from '../cliKit/args';
 import type { CheckResult } from '../doctor/check';
 import { checkRuntimeDependencies } from '../doctor/dependencies';
 import { explain } from '../doctor/explain';
@@ -21,18 +22,7 @@ the service's tables, and Redis (PING + SET/GET/DEL under REDIS_KEY_PREFIX).
 Exit status: 0 all checks passed (warnings allowed); 1 a check failed; 2 bad arguments.
 See docs/OPERATIONS.md for what each failure means.`;
 
-const args = process.argv.slice(2);
-const unknown = args.filter((a) => a !== '--json' && a !== '--help' && a !== '-h');
-if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-if (unknown.length > 0) {
-  process.stderr.write(`Unknown argument: ${unknown.join(' ')}\n\n${usage}\n`);
-  process.exit(2);
-}
-
-const json = args.includes('--json');
+const json = parseCliArgs(usage, { json: { type: 'boolean' } }).json === true;
 const print = (report: DoctorReport) =>
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummary(report)}\n`);
 const printResult = (result: CheckResult) => {

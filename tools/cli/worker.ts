@@ -4,7 +4,15 @@ import { announceJobs } from '../../server/jobs/runtime';
 import { startWorker } from '../../server/jobs/worker';
 import { createLogger } from '../../server/logger';
 import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
+import { parseCliArgs } from '../cliKit/args';
 
+parseCliArgs(
+  `Usage: npm run worker
+
+Runs the background jobs (HubSpot sync, scheduled activation, completion) on the service's
+database (DATABASE_URL or DB_*). SIGTERM/SIGINT let running jobs finish, then exit 0. docs/SYNC.md.`,
+  {},
+);
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { cli: 'worker' });
 announceJobs(config, logger, { inProcess: false });
