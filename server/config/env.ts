@@ -131,6 +131,14 @@ export const envSchema = z.object({
       ),
     ])
     .pipe(z.array(z.string().max(100)).min(1, 'must list at least one location')),
+
+  // Slow clients: behind the ALB a request arrives in milliseconds; a socket trickling its headers
+  // or body is an attack or a broken client, and each one held costs a socket and memory.
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  HTTP_MAX_CONNECTIONS: positiveInt(2_048),
+  /** `auto`: readable (pino-pretty) in development on a terminal, JSON everywhere else. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 /** The environment after validation: typed, defaulted, blanks turned into undefined. */

@@ -8,6 +8,8 @@ import { type MemoryStoreConfig, type RedisConfig, redisConfig, redisDbProblems 
 import {
   awsRegionWhenAwsIsUsed,
   databaseTlsIsCoherent,
+  headersBeforeRequestTimeout,
+  jsonLogsInProduction,
   keepAliveOutlastsAlb,
   poolMinWithinMax,
   realServicesInProduction,
@@ -66,6 +68,7 @@ function configFrom(
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     frontendOrigins: env.FRONTEND_URL.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
@@ -76,6 +79,12 @@ function configFrom(
     healthTimeoutMs: env.HEALTH_TIMEOUT_MS,
     shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    /** Node's http.Server limits (docs/OPERATIONS.md §4 "Slow clients"). */
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
     trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
     session: {
       /** HMAC key of session tokens; random per process when unset outside production. */
@@ -166,6 +175,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     ...redisDbProblems(env),
     ...poolMinWithinMax(env),
     ...keepAliveOutlastsAlb(env),
+    ...headersBeforeRequestTimeout(env),
+    ...jsonLogsInProduction(env),
     ...trustProxyIsBounded(env),
   );
   if (problems.length > 0) throw new ConfigError(problems);

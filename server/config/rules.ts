@@ -84,3 +84,17 @@ export function trustProxyIsBounded(env: Env) {
     );
   return problems;
 }
+
+/** Node refuses a headers timeout longer than the whole request's. */
+export function headersBeforeRequestTimeout(env: Env) {
+  return env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS
+    ? [`HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`]
+    : [];
+}
+
+/** CloudWatch's metric filters (and every log tool) read JSON lines; pretty output is for a terminal. */
+export function jsonLogsInProduction(env: Env) {
+  return env.LOG_FORMAT === 'pretty' && env.NODE_ENV === 'production'
+    ? ['LOG_FORMAT: "pretty" is for development; production logs JSON (the CloudWatch metric filters read it)']
+    : [];
+}

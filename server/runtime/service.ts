@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DatabaseHandle } from '../../db/client';
@@ -13,6 +12,7 @@ import { type KeyValueStore, openKeyValueStore } from '../redis';
 import { applyStartupSecrets, secretReaderFor } from '../secrets';
 import { openConfiguredDatabase } from './database';
 import { createLifecycle, type Lifecycle } from './lifecycle';
+import { listen, listeningFields } from './listen';
 import { gracefulShutdown } from './shutdown';
 import { prepareDatabaseInBackground } from './startup';
 
@@ -39,16 +39,33 @@ export async function startService(configured: Config, logger: Logger): Promise<
   const kv = openKeyValueStore(config.redis, logger);
   const lifecycle = createLifecycle();
 
-  const server = createServer(createApp({ config, database, kv, logger, lifecycle }));
-  // Longer than the ALB's 60 s idle timeout, so the ALB (not us) always closes idle connections.
-  server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const server = createServer(
+    {
+      // Longer than the ALB's 60 s idle timeout, so the ALB (not us) always closes idle connections.
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      // A client must send its headers, and its whole request, within these; Node answers 408 and
+      // closes the socket otherwise. Checked every second (Node's default is every 30 s).
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    createApp({ config, database, kv, logger, lifecycle }),
+  );
+  // Past the cap new sockets are dropped at once: a flood of idle or slow sockets costs a bounded
+  // amount of memory and file descriptors (the unit's LimitNOFILE is far above it).
+  server.maxConnections = config.http.maxConnections;
+  let bound: AddressInfo;
+  try {
+    bound = await listen(server, config.port, config.host);
+  } catch (err) {
+    await kv.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+  const where = listeningFields(bound);
+  const url = where.url;
   logger.info(
-    { url, database: database.mode, redis: describeRedis(config.redis), version: config.version },
+    { ...where, database: database.mode, redis: describeRedis(config.redis), version: config.version },
     'listening',
   );
 
