@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { isAppError } from '../client/src';
 import type { HealthReport } from '../server/runtime/health';
 import { startBlackHole } from './helpers/blackHole';
-import { startChildServer } from './helpers/childServer';
+import { type ChildServer, startChildServer } from './helpers/childServer';
 import { createTestDatabase } from './helpers/database';
 import { DEAD_PORT, uniqueRedisPrefix } from './helpers/redis';
 import { startTestService, type TestService } from './helpers/service';
@@ -22,6 +22,17 @@ async function serve(env: Record<string, string> = {}, options?: { waitForDataba
 async function health(url: string, path = '/api/health'): Promise<{ status: number; body: HealthReport }> {
   const res = await fetch(`${url}${path}`);
   return { status: res.status, body: (await res.json()) as HealthReport };
+}
+
+/**
+ * The driver's message from the first `health: unhealthy` log line ('' until there is one: the line
+ * can reach the pipe a moment after the answer reached the test).
+ */
+function loggedDatabaseError(server: ChildServer): string {
+  const line = server.logs.find((l) => l.msg === 'health: unhealthy') as
+    | { health: { database: { error?: string } } }
+    | undefined;
+  return line?.health.database.error ?? '';
 }
 
 /** The strict readiness view, by both of its spellings. */
@@ -131,10 +142,9 @@ describe('GET /api/health', () => {
         reason: expect.stringMatching(/unreachable|not ready/),
       });
       // The driver's words are in the log, where the credential alarm's metric filter reads them.
-      const logged = server.logs.find((l) => l.msg === 'health: unhealthy') as
-        | { health: { database: { error: string } } }
-        | undefined;
-      expect(logged?.health.database.error).toMatch(/ECONNREFUSED|migrations not applied/);
+      await expect
+        .poll(() => loggedDatabaseError(server), { timeout: 5_000 })
+        .toMatch(/ECONNREFUSED|migrations not applied/);
       await expect
         .poll(() => server.logs.filter((l) => l.msg === 'database not ready; retrying').length, { timeout: 10_000 })
         .toBeGreaterThanOrEqual(2);
@@ -167,10 +177,7 @@ describe('GET /api/health', () => {
       expect(res.status).toBe(503);
       expect(JSON.parse(text).database).toMatchObject({ status: 'down', reason: 'authentication failed' });
       expect(text).not.toContain('svc_booking_ops');
-      const logged = server.logs.find((l) => l.msg === 'health: unhealthy') as
-        | { health: { database: { error: string } } }
-        | undefined;
-      expect(logged?.health.database.error).toContain('svc_booking_ops');
+      await expect.poll(() => loggedDatabaseError(server), { timeout: 5_000 }).toContain('svc_booking_ops');
     } finally {
       server.process.kill('SIGTERM');
       expect(await server.exited).toBe(0);
