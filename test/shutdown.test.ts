@@ -51,7 +51,7 @@ describe('graceful shutdown of the production command (node dist/server/main.js)
     await blocker.query('begin');
     await blocker.query('lock table hubspot_mock_exams in access exclusive mode');
     await blocker.query(
-      "insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date, start_time) values ('in-flight', 'Mini-mock', '2031-01-01', now() + interval '1 day')",
+      "insert into hubspot_mock_exams (hubspot_id, mock_type, exam_date, start_time) values ('in-flight', 'Mini-mock', '2031-01-01', now() + interval '3 days')",
     );
 
     const client = createClient({ url: `${server.url}/api/trpc` });
