@@ -5,5 +5,6 @@ export * from './credits';
 export * from './exams';
 export * from './legacyAuditLog';
 export * from './statuses';
+export * from './syncCreditBase';
 export * from './syncMetadata';
 export * from './syncOutbox';

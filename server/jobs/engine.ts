@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { registerJobMetrics } from './metrics';
 import { type TrackedDb, trackedPgBossDb } from './pgBossDb';
 import { QUEUE_SPECS, QUEUES, type QueueName, SCHOOL_TIME_ZONE } from './queues';
 
@@ -106,6 +107,9 @@ export async function startJobEngine(
       }
     });
   }
+  // A chain (the HubSpot push) starts now rather than at the next cron minute; stately drops a duplicate.
+  for (const spec of QUEUE_SPECS) if (spec.chain && names.includes(spec.name)) await boss.send(spec.name, {});
+  registerJobMetrics(boss, database.db, config);
   logger.info({ queues: names, database: database.mode }, 'jobs: workers started');
   return {
     boss,

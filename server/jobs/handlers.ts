@@ -1,11 +1,13 @@
 import type { Config } from '../config';
+import { type PushJobData, runPush } from '../sync/pushJob';
+import { hubspotTokenSource } from '../sync/token';
 import type { JobHandler } from './engine';
 import { QUEUES, type QueueName } from './queues';
 import { activateSessions, completeBookings } from './scheduled';
 
-/** The handler of each queue this configuration runs. */
-export function jobHandlers(_config: Config): Partial<Record<QueueName, JobHandler>> {
-  return {
+/** The handler of each queue this configuration runs; HubSpot's only when a token is configured. */
+export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandler>> {
+  const handlers: Partial<Record<QueueName, JobHandler>> = {
     [QUEUES.activateSessions]: async ({ database, logger }) => {
       await activateSessions(database.db, logger);
     },
@@ -13,4 +15,15 @@ export function jobHandlers(_config: Config): Partial<Record<QueueName, JobHandl
       await completeBookings(database.db, logger);
     },
   };
+  if (config.hubspot.enabled) {
+    const token = hubspotTokenSource(config);
+    handlers[QUEUES.hubspotPush] = async ({ database, logger, boss }, job) => {
+      await runPush(
+        { db: database.db, config, logger, boss, token: await token() },
+        job.data as PushJobData,
+        QUEUES.hubspotPush,
+      );
+    };
+  }
+  return handlers;
 }

@@ -22,13 +22,15 @@ export interface QueueSpec {
   policy: PgBoss.QueuePolicy;
   /** A cron (pg-boss schedules fire once per slot across all instances), in the school's zone. */
   cron?: string;
+  /** Each run schedules the next: started when an engine starts, the cron only re-arms it. */
+  chain?: boolean;
 }
 
 export const SCHOOL_TIME_ZONE = 'America/Toronto';
 
 export const QUEUE_SPECS: QueueSpec[] = [
   // Every minute as well, to restart the chain should it ever break (a dead-lettered run, a fresh database).
-  { name: QUEUES.hubspotPush, policy: 'stately', cron: '* * * * *' },
+  { name: QUEUES.hubspotPush, policy: 'stately', cron: '* * * * *', chain: true },
   { name: QUEUES.activateSessions, policy: 'stately', cron: '* * * * *' },
   { name: QUEUES.completeBookings, policy: 'stately', cron: '30 3 * * *' },
 ];

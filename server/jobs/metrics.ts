@@ -1,0 +1,27 @@
+import type PgBoss from 'pg-boss';
+import type { Database } from '../../db/client';
+import { outboxLagSeconds } from '../../db/queries/syncPush';
+import type { Config } from '../config';
+import { METRIC_NAMES, registerScrapeGauge } from '../metrics';
+import { QUEUE_SPECS, QUEUES } from './queues';
+
+/** Publishes the job queue depth and the HubSpot sync lag on /metrics of this process. */
+export function registerJobMetrics(boss: PgBoss, db: Database, config: Config): void {
+  registerScrapeGauge({
+    name: METRIC_NAMES.jobQueueDepth,
+    help: 'Jobs waiting (created or to be retried), by queue',
+    labelNames: ['queue'],
+    read: async () =>
+      Promise.all(
+        [...QUEUE_SPECS.map((s) => s.name), QUEUES.deadLetters].map(async (queue) => ({
+          labels: { queue },
+          value: await boss.getQueueSize(queue, { before: 'active' }),
+        })),
+      ),
+  });
+  registerScrapeGauge({
+    name: METRIC_NAMES.hubspotSyncLagSeconds,
+    help: 'Age of the oldest change not yet pushed to HubSpot, in seconds',
+    read: async () => [{ value: await outboxLagSeconds(db, config.hubspot.maxAttempts) }],
+  });
+}
