@@ -68,12 +68,17 @@ const localHubspotId = async (bookingId: string) =>
 describe('outbound push', () => {
   it('a booking is upserted on our key, associated to its contact and session, its id written back; credits and count follow', async () => {
     const { contact, examId } = await arrange();
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Left', examId });
     await start();
     await waitFor(async () => (await pendingFor(booking.bookingId, contact.contactId, examId)) === 0, 'delivery');
 
     const [object] = bookingsInHubSpot(booking.bookingId);
-    expect(object?.properties).toMatchObject({ is_active: 'Active', token_used: 'Clinical Skills Token' });
+    // Left-handed stays left-handed: HubSpot's dominant_hand is a boolean, true = right.
+    expect(object?.properties).toMatchObject({
+      is_active: 'Active',
+      token_used: 'Clinical Skills Token',
+      dominant_hand: 'false',
+    });
     expect(hubspot.requests.some((r) => r.path.endsWith(`/objects/${BOOKINGS}/batch/upsert`))).toBe(true);
     expect(await localHubspotId(booking.bookingId)).toBe(object!.id);
     expect(hubspot.associations).toEqual(
@@ -88,7 +93,7 @@ describe('outbound push', () => {
 
   it('a booking cancelled before its first push is created in HubSpot as Cancelled, once, and the credit is back', async () => {
     const { contact, examId } = await arrange();
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Left', examId });
     await as(contact).bookings.cancel({ bookingId: booking.bookingId });
     await start();
     await waitFor(async () => (await pendingFor(booking.bookingId, contact.contactId, examId)) === 0, 'delivery');
@@ -103,7 +108,7 @@ describe('outbound push', () => {
     const { contact, examId } = await arrange(2);
     // HubSpot: staff sell the student 5 credits (2 → 7). Here: the student books (2 → 1).
     hubspot.objects(CONTACTS).get(contact.contactId)!.properties.cs_credits = '7';
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Left', examId });
     await start();
     await waitFor(async () => (await pendingFor(booking.bookingId, contact.contactId)) === 0, 'delivery');
     expect(hubspot.objects(CONTACTS).get(contact.contactId)!.properties.cs_credits).toBe('6');
@@ -115,7 +120,7 @@ describe('outbound push', () => {
 
   it('429 with Retry-After: the push waits that long, then delivers', async () => {
     const { contact, examId } = await arrange();
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Left', examId });
     hubspot.failNext(1, { status: 429, headers: { 'retry-after': '3' } }, /batch\/upsert/);
     const before = hubspot.requests.length;
     await start();
@@ -134,7 +139,7 @@ describe('outbound push', () => {
     const started = Date.now();
     for (let i = 0; i < 5; i++) {
       const { contact, examId } = await arrange();
-      made.push((await as(contact).bookings.create({ examId })).bookingId);
+      made.push((await as(contact).bookings.create({ dominantHand: 'Left', examId })).bookingId);
     }
     expect(Date.now() - started).toBeLessThan(5_000);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -148,7 +153,7 @@ describe('outbound push', () => {
     timeout: 60_000,
   }, async () => {
     const { contact, examId } = await arrange();
-    const booking = await as(contact).bookings.create({ examId });
+    const booking = await as(contact).bookings.create({ dominantHand: 'Left', examId });
     const env = { DATABASE_URL: databaseUrl(), ...syncEnv(), ...fastJobs, LOG_LEVEL: 'info' };
     // The hook is armed before the worker starts: its first push may come before we read its start line.
     let killed = false;
