@@ -65,13 +65,13 @@ describe('scheduled jobs', () => {
     // Both run across at least one minute boundary: the every-minute cron has fired twice by then.
     await waitFor(async () => (await jobsOf(QUEUES.activateSessions)).length >= 2, 'two runs of the cron', 90_000);
     await sleep(6_000);
-    const created = (await jobsOf(QUEUES.activateSessions))
-      .map((j) => new Date(j.created_on).getTime())
-      .sort((a, b) => a - b);
-    // Once per instance would put two runs seconds apart; once across instances keeps them a minute apart.
-    const gaps = created.slice(1).map((t, i) => t - created[i]!);
-    expect(created.length).toBeGreaterThanOrEqual(2);
-    expect(Math.min(...gaps)).toBeGreaterThan(45_000);
+    const runs = await jobsOf(QUEUES.activateSessions);
+    // Once per instance would create two jobs in the minute after each boundary; once across instances,
+    // one per minute. (Not the gap between creation times: under load a late run and the next minute's
+    // can be created seconds apart, each in its own minute.)
+    const minutes = runs.map((j) => Math.floor(new Date(j.created_on).getTime() / 60_000));
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(minutes).size).toBe(runs.length);
   });
 
   it('the activation job flips due scheduled sessions (and only those) and tells HubSpot through the outbox', async () => {

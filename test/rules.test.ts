@@ -72,7 +72,8 @@ describe('per-type booking details', () => {
     const { api } = await student();
     const plain = await api.bookings.create.mutate({ examId: await insertExam(db, { mockType: 'Mock Discussion' }) });
     const inPerson = await api.bookings.create.mutate({
-      examId: await insertExam(db, { mockType: 'Mock Discussion' }),
+      // Another day: two Mock Discussions on one date would be a duplicate booking.
+      examId: await insertExam(db, { mockType: 'Mock Discussion', startsInHours: 24 * 40 }),
       discussionFormat: 'In Person',
     });
     expect(await storedDetails(plain.bookingId)).toEqual({ dominant_hand: null, attending_location: 'Virtual' });
