@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../client/src';
-import { balancesOf, examCounts, insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
+import {
+  balancesOf,
+  examCounts,
+  insertBookingRow,
+  insertContact,
+  insertExam,
+  loginClient,
+  type TestContact,
+} from './helpers/factories';
 import { failure } from './helpers/failure';
 import {
   createSharedResources,
@@ -109,6 +117,33 @@ describe('per-type booking details', () => {
     const examId = await insertExam(db, { mockType: 'Clinical Skills', examDate: '2026-03-01' });
     const booking = await api.bookings.create.mutate({ examId, dominantHand: 'Right' });
     expect(booking.bookingCode).toBe(`Clinical Skills-${contact.studentId}-March 1, 2026`);
+  });
+});
+
+describe('bookings.mine: the cancelled tab and per-tab counts', () => {
+  it('lists only cancelled bookings under "cancelled" and counts every tab on every page', async () => {
+    const { contact, api } = await student();
+    const kept = await api.bookings.create.mutate({ examId: await insertExam(db), dominantHand: 'Left' });
+    const dropped = await api.bookings.create.mutate({
+      examId: await insertExam(db, { mockType: 'Mini-mock' }),
+      attendingLocation: 'Calgary',
+    });
+    await api.bookings.cancel.mutate({ bookingId: dropped.bookingId });
+    const attended = await insertBookingRow(db, contact.contactId, await insertExam(db, { startsInHours: -48 }), {
+      status: 'Completed',
+      attendance: 'Yes',
+    });
+
+    const cancelled = await api.bookings.mine.query({ filter: 'cancelled' });
+    expect(cancelled.items.map((i) => [i.bookingId, i.status])).toEqual([[dropped.bookingId, 'Cancelled']]);
+    const counts = { upcoming: 1, past: 1, cancelled: 1, all: 3 };
+    expect(cancelled.counts).toEqual(counts);
+    const firstPage = await api.bookings.mine.query({ filter: 'all', limit: 1 });
+    expect(firstPage.counts).toEqual(counts);
+    expect((await api.bookings.mine.query({ filter: 'upcoming' })).items.map((i) => i.bookingId)).toEqual([
+      kept.bookingId,
+    ]);
+    expect((await api.bookings.mine.query({ filter: 'past' })).items.map((i) => i.bookingId)).toEqual([attended]);
   });
 });
 

@@ -156,7 +156,7 @@ export async function markCancelled(
   return row;
 }
 
-export type BookingListFilter = 'upcoming' | 'past' | 'all';
+export type BookingListFilter = 'upcoming' | 'past' | 'cancelled' | 'all';
 export interface BookingCursor {
   /** The sort key as Postgres printed it (text, so '-infinity' survives the round trip). */
   sortKey: string;
@@ -166,18 +166,37 @@ export interface BookingCursor {
 /** Sort key: the session's start; a booking without one (old imports) sorts as the earliest. */
 const sortTime = sql`coalesce(${sessionStart()}, '-infinity'::timestamptz)`;
 
+/** Which of a student's bookings each tab of the bookings page shows (by the session's start). */
+function filterScope(filter: Exclude<BookingListFilter, 'all'>, now: Date): SQL {
+  if (filter === 'upcoming') return sql`${bookings.isActive} = 'Active' and ${sessionStart()} > ${now}`;
+  if (filter === 'past') return sql`${sortTime} <= ${now}`;
+  return sql`${bookings.isActive} = 'Cancelled'`;
+}
+
+/** How many bookings each tab holds, in one pass over the student's bookings. */
+export async function countOwnBookings(db: Executor, p: { contactId: string; now: Date }) {
+  const count = (filter: Exclude<BookingListFilter, 'all'>) =>
+    sql<number>`(count(*) filter (where ${filterScope(filter, p.now)}))::int`;
+  const [row] = await db
+    .select({
+      upcoming: count('upcoming'),
+      past: count('past'),
+      cancelled: count('cancelled'),
+      all: sql<number>`count(*)::int`,
+    })
+    .from(bookings)
+    .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(eq(bookings.associatedContactId, p.contactId));
+  return row ?? { upcoming: 0, past: 0, cancelled: 0, all: 0 };
+}
+
 /** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
 export function listOwnBookings(
   db: Executor,
   p: { contactId: string; filter: BookingListFilter; now: Date; cursor?: BookingCursor | undefined; limit: number },
 ) {
   const ascending = p.filter === 'upcoming';
-  const scope: SQL | undefined =
-    p.filter === 'upcoming'
-      ? and(eq(bookings.isActive, 'Active'), sql`${sessionStart()} > ${p.now}`)
-      : p.filter === 'past'
-        ? sql`${sortTime} <= ${p.now}`
-        : undefined;
+  const scope: SQL | undefined = p.filter === 'all' ? undefined : filterScope(p.filter, p.now);
   const cursorTime = p.cursor ? sql`${p.cursor.sortKey}::timestamptz` : undefined;
   const after = p.cursor
     ? ascending

@@ -39,7 +39,7 @@ export type CreateBookingInput = z.infer<typeof createBookingInput>;
 
 export const listBookingsInput = z
   .object({
-    filter: z.enum(['upcoming', 'past', 'all']).default('all'),
+    filter: z.enum(['upcoming', 'past', 'cancelled', 'all']).default('all'),
     cursor: z.string().max(500).optional(),
     limit: z.number().int().min(1).max(100).default(20),
   })

@@ -1,4 +1,4 @@
-import { type BookingCursor, findOwnBooking, listOwnBookings } from '../../db/queries/bookings';
+import { type BookingCursor, countOwnBookings, findOwnBooking, listOwnBookings } from '../../db/queries/bookings';
 import type { StudentContext } from '../context';
 import type { ListBookingsInput } from '../contracts/bookings';
 import { errors } from '../errors';
@@ -33,12 +33,18 @@ export async function listMyBookings(ctx: StudentContext, input: ListBookingsInp
   const now = ctx.now();
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
   const { filter, limit } = input;
-  const rows = await listOwnBookings(ctx.db, { contactId: ctx.user.contactId, filter, now, cursor, limit });
+  const { contactId } = ctx.user;
+  const [rows, counts] = await Promise.all([
+    listOwnBookings(ctx.db, { contactId, filter, now, cursor, limit }),
+    countOwnBookings(ctx.db, { contactId, now }),
+  ]);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map(({ sortKey: _sortKey, ...row }) => myBookingView(row, now)),
     nextCursor: rows.length > limit && last ? encodeCursor({ sortKey: last.sortKey, bookingId: last.bookingId }) : null,
+    /** Bookings per tab (upcoming, past, cancelled, all), whatever page this is. */
+    counts,
   };
 }
 
