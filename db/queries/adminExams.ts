@@ -1,18 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, type ExamStatus, type MockType, mockExams } from '../schema';
+import { examListingColumns } from './exams';
 
 /** What an admin sees of a session: everything but the internal uuid. */
 export const adminExamColumns = {
-  examId: mockExams.hubspotId,
-  mockType: mockExams.mockType,
-  mockSet: mockExams.mockSet,
-  examDate: mockExams.examDate,
-  startTime: mockExams.startTime,
-  endTime: mockExams.endTime,
-  location: mockExams.location,
-  capacity: mockExams.capacity,
-  totalBookings: mockExams.totalBookings,
+  ...examListingColumns,
   isActive: mockExams.isActive,
   scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
   prerequisiteExamIds: mockExams.prerequisiteExamIds,

@@ -17,7 +17,7 @@ export interface BookableExamFilter {
 }
 
 /** The columns a session listing shows; nothing else leaves the database. */
-const examListingColumns = {
+export const examListingColumns = {
   examId: mockExams.hubspotId,
   mockType: mockExams.mockType,
   mockSet: mockExams.mockSet,

@@ -70,12 +70,7 @@ export async function startChildServer(
     );
     exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr()}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        entry = { raw: line };
-      }
+      const entry = parseLogLine(line);
       logs.push(entry);
       if (entry.msg === 'listening') {
         clearTimeout(timer);
@@ -94,4 +89,13 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
     await sleep(100);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A child's stdout line as its JSON log entry, or `{ raw }` for anything that is not JSON. */
+export function parseLogLine(line: string): Record<string, unknown> {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { raw: line };
+  }
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { cleanEnv } from './childServer';
+import { cleanEnv, parseLogLine } from './childServer';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -27,12 +27,7 @@ export async function startWorkerProcess(env: Record<string, string>, timeoutMs 
     const timer = setTimeout(() => reject(new Error(`worker did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     exited.then((code) => reject(new Error(`worker exited (${code}) before running:\n${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        entry = { raw: line };
-      }
+      const entry = parseLogLine(line);
       logs.push(entry);
       if (entry.msg === 'worker running') {
         clearTimeout(timer);
