@@ -1,10 +1,15 @@
+import PgBoss from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS_SCHEMA } from '../server/jobs/engine';
+import { trackedPgBossDb } from '../server/jobs/pgBossDb';
 import { QUEUES } from '../server/jobs/queues';
 import { sleep } from '../server/lib/time';
+import { createLogger } from '../server/logger';
+import { openConfiguredDatabase } from '../server/runtime/database';
 import { waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertExam } from './helpers/factories';
-import { fastJobs, startInstance, type TestInstance } from './helpers/jobEngines';
+import { fastJobs, startInstance, type TestInstance, testConfig } from './helpers/jobEngines';
 import { startWorkerProcess } from './helpers/workerProcess';
 
 /**
@@ -12,6 +17,7 @@ import { startWorkerProcess } from './helpers/workerProcess';
  * instances, failed jobs back off and end in the dead letters, a job whose instance died is retried.
  */
 let database: TestDatabase;
+const databaseUrl = () => database.url;
 let db: Awaited<ReturnType<TestDatabase['connect']>>;
 const instances: TestInstance[] = [];
 const start = async (...args: Parameters<typeof startInstance> extends [string, ...infer R] ? R : never) => {
@@ -41,13 +47,22 @@ const stateOf = async (id: string): Promise<string | undefined> =>
     )
   ).rows[0]?.state;
 
-/** A job sent the way pg-boss's send does, from outside any instance. */
+/**
+ * A job sent from outside any worker: a bare pg-boss with no workers, maintenance or cron, so nothing in
+ * this process can pick the job up (an instance with handlers could take it before the worker under test
+ * and still be running it when its pool is closed).
+ */
 const sendJob = async (name: string, env: Record<string, string> = {}): Promise<string> => {
-  const instance = await start(env);
-  const id = await instance.engine.boss.send(name, {});
-  instances.splice(instances.indexOf(instance), 1);
-  await instance.stop();
-  return id!;
+  const database = await openConfiguredDatabase(testConfig(databaseUrl(), env), createLogger('silent'));
+  const boss = new PgBoss({ db: trackedPgBossDb(database), schema: JOBS_SCHEMA, supervise: false, schedule: false });
+  try {
+    await boss.start();
+    const id = await boss.send(name, {});
+    return id!;
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+    await database.close();
+  }
 };
 
 const jobsOf = async (name: string) =>
