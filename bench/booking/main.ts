@@ -4,15 +4,17 @@ import { openPostgres } from '../../db/client';
 import { databaseUrlFor } from '../../db/databaseUrl';
 import { migrateDatabase } from '../../db/migrate';
 import { loadConfig } from '../../server/config';
+import { ensureProductionBuild } from './build';
 import { abort, budget, cleanup, type ServerProcess, state, stopIfAborting } from './cleanup';
 import { type BenchStudent, seedSessions, seedStudents } from './data';
 import { round1, type WorkloadResult } from './measure';
 import { formatOutcomes, renderWorkload } from './report';
 import { procStatusKb, ResourceSampler } from './resources';
-import { startServer, TUNABLES } from './servers';
+import { SERVER_ARGS, startServer, TUNABLES } from './servers';
 import {
   ADMIN_URL,
   databaseName,
+  FROM_SOURCE,
   JSON_OUTPUT,
   log,
   REDIS_URL,
@@ -34,6 +36,10 @@ async function main(): Promise<void> {
   log(
     `PostgreSQL ${adminHost.hostname}:${adminHost.port || 5432}, Redis ${new URL(REDIS_URL).host}; database ${databaseName}, Redis prefix ${redisPrefix}`,
   );
+
+  // 0. The production build the servers run (unless --source).
+  if (!FROM_SOURCE) await ensureProductionBuild();
+  const serverCommand = `node ${SERVER_ARGS.join(' ')}`;
 
   // 1. Throwaway database with the schema.
   const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
   const summary = {
     runId,
     node: process.version,
+    serverCommand,
     servers: servers.length,
     students: STUDENTS,
     workloads: results,
@@ -133,12 +140,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     const out: string[] = [
-      `Booking benchmark — run ${runId}, ${servers.length} instances (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}`,
+      `Booking benchmark — run ${runId}, ${servers.length} instances of \`${serverCommand}\` (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}`,
       '',
     ];
     for (const r of results) out.push(renderWorkload(r), '');
     out.push(
-      `lifetime peak RSS (VmHWM): ${Object.entries(lifetimePeakRssMiB)
+      `lifetime peak RSS (VmHWM) per process: ${Object.entries(lifetimePeakRssMiB)
         .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
         .join(', ')}`,
     );

@@ -5,7 +5,10 @@ import { inheritedEnv } from '../../server/lib/childEnv';
 import { sleep } from '../../server/lib/time';
 import { type ServerProcess, state, stopIfAborting } from './cleanup';
 import { requests } from './measure';
-import { REDIS_URL, redisPrefix, repoRoot, SERVER_START_TIMEOUT_MS, sessionSecret } from './settings';
+import { FROM_SOURCE, REDIS_URL, redisPrefix, repoRoot, SERVER_START_TIMEOUT_MS, sessionSecret } from './settings';
+
+/** What production runs, or (`--source`) the development command without npm in between. */
+export const SERVER_ARGS = FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'];
 
 export const TUNABLES = [
   'DB_POOL_MAX',
@@ -52,8 +55,12 @@ export function recordServerLine(server: ServerProcess, entry: Record<string, un
   if (server.problemSamples.length < 5) server.problemSamples.push(JSON.stringify(entry).slice(0, 600));
 }
 
-export async function startServer(name: string, benchDatabaseUrl: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export async function startServer(
+  name: string,
+  benchDatabaseUrl: string,
+  serverArgs: string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...serverArgs, ...SERVER_ARGS], {
     cwd: repoRoot,
     env: serverEnv(benchDatabaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,18 +5,21 @@ import { parseArgs } from 'node:util';
 
 export const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const USAGE = `Usage: npm run bench [-- --json]
+const USAGE = `Usage: npm run bench [-- --json] [-- --source]
 
 Booking benchmark against the configured Postgres (DATABASE_URL, an admin URL: it creates and drops
 a throwaway database mb_bench_<run>) and Redis (REDIS_URL, keys under mb:bench:<run>:).
+The servers run the production command, \`node dist/server/main.js\`; dist/ is rebuilt first
+unless it is newer than its sources.
 
-  --json    print the results as JSON instead of tables`;
+  --json    print the results as JSON instead of tables
+  --source  run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead`;
 
 /** The arguments, like every CLI's: node:util parseArgs, strict (unknown flags refused), --help. */
-function benchArgs(): { json: boolean } {
+function benchArgs(): { json: boolean; source: boolean } {
   try {
     const { values } = parseArgs({
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, source: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     });
@@ -24,14 +27,17 @@ function benchArgs(): { json: boolean } {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    return { json: values.json === true };
+    return { json: values.json === true, source: values.source === true };
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
   }
 }
 
-export const JSON_OUTPUT = benchArgs().json;
+const args = benchArgs();
+export const JSON_OUTPUT = args.json;
+/** Servers from source through tsx rather than the production build. */
+export const FROM_SOURCE = args.source;
 
 export const STUDENTS = 2_000;
 export const LOGIN_CONCURRENCY = 100;

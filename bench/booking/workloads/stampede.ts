@@ -23,7 +23,7 @@ export async function releaseStampede(
   await Promise.all(
     active.map((student, i) =>
       timed(samples, 'bookings.create', () =>
-        student.client.bookings.create.mutate({ examId: targets[i]!, dominantHand: 'Right' }),
+        student.client.bookings.create.mutate({ examId: targets[i]!, attendingLocation: 'Mississauga' }),
       ),
     ),
   );
