@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Client, createClient } from '../client/src';
+import { adminClients } from './helpers/adminClient';
 import { balancesOf, examCounts, insertBookingRow, insertContact, insertExam, loginClient } from './helpers/factories';
 import { failure } from './helpers/failure';
 import { startOidcIssuer } from './helpers/oidcIssuer';
@@ -10,10 +10,7 @@ afterAll(() => idp.close());
 const s = useTestService({ ...idp.env, LOGIN_RATE_LIMIT_PER_IP: '100000' });
 const { db } = s;
 
-async function adminAs(role: string, claims: Record<string, unknown> = {}): Promise<Client> {
-  const token = await idp.token(role, { claims });
-  return createClient({ url: `${s.url}/api/trpc`, getToken: () => token });
-}
+const adminAs = adminClients(idp, () => s.url);
 const bookingRow = async (id: string) => (await db.query('select * from hubspot_bookings where id = $1', [id])).rows[0];
 
 describe('admin.bookings.roster', () => {

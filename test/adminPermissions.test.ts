@@ -72,6 +72,13 @@ const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate';
     input: { examIds: ['no-such-exam'], status: 'active' },
   },
   'exams.delete': { permission: 'exams.delete', kind: 'mutate', input: { examIds: ['no-such-exam'] } },
+  'trainees.search': { permission: 'bookings.view', kind: 'query', input: { query: 'nobody-at-all' } },
+  'trainees.get': { permission: 'bookings.view', kind: 'query', input: { contactId: 'no-such-contact' } },
+  'credits.adjust': {
+    permission: 'credits.adjust',
+    kind: 'mutate',
+    input: { contactId: 'no-such-contact', creditType: 'cs', delta: 1, reason: 'matrix' },
+  },
   'audit.list': { permission: 'bookings.view', kind: 'query', input: {} },
   'bookings.roster': { permission: 'bookings.view', kind: 'query', input: { examId: 'no-such-exam' } },
   'bookings.markAttendance': {

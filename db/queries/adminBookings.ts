@@ -128,3 +128,36 @@ export async function setAttendance(
 export async function stampRefundAdmin(tx: Executor, p: { bookingId: string; admin: string }): Promise<void> {
   await tx.update(bookings).set({ tokenRefundAdmin: p.admin }).where(eq(bookings.id, p.bookingId));
 }
+
+/** A trainee's bookings, newest session first (cancelled ones only when asked). */
+export function listTraineeBookings(db: Executor, p: { contactId: string; includeCancelled: boolean; limit: number }) {
+  return db
+    .select(adminBookingColumns)
+    .from(bookings)
+    .leftJoin(contactCredits, eq(contactCredits.hubspotId, bookings.associatedContactId))
+    .where(
+      and(
+        eq(bookings.associatedContactId, p.contactId),
+        p.includeCancelled ? undefined : ne(bookings.isActive, 'Cancelled'),
+      ),
+    )
+    .orderBy(desc(bookings.examDate), desc(bookings.startTime), asc(bookings.id))
+    .limit(p.limit);
+}
+
+/** A trainee's bookings counted by status and attendance (cancelled ones never count as attended). */
+export async function traineeBookingSummary(db: Executor, contactId: string) {
+  const [row] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      active: sql<number>`count(*) filter (where ${bookings.isActive} = 'Active')::int`,
+      completed: sql<number>`count(*) filter (where ${bookings.isActive} = 'Completed')::int`,
+      cancelled: sql<number>`count(*) filter (where ${bookings.isActive} = 'Cancelled')::int`,
+      attended: sql<number>`count(*) filter (where ${bookings.attendance} = 'Yes' and ${bookings.isActive} <> 'Cancelled')::int`,
+      noShow: sql<number>`count(*) filter (where ${bookings.attendance} = 'No' and ${bookings.isActive} <> 'Cancelled')::int`,
+      unmarked: sql<number>`count(*) filter (where coalesce(${bookings.attendance}, '') = '' and ${bookings.isActive} <> 'Cancelled')::int`,
+    })
+    .from(bookings)
+    .where(eq(bookings.associatedContactId, contactId));
+  return row ?? { total: 0, active: 0, completed: 0, cancelled: 0, attended: 0, noShow: 0, unmarked: 0 };
+}

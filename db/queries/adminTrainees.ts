@@ -1,6 +1,6 @@
 import { asc, eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { contactCredits } from '../schema';
+import { type CreditColumn, contactCredits } from '../schema';
 
 const traineeColumns = {
   contactId: contactCredits.hubspotId,
@@ -42,4 +42,18 @@ export function searchTrainees(db: Executor, p: { query: string; limit: number }
     )
     .orderBy(asc(contactCredits.lastname), asc(contactCredits.firstname), asc(contactCredits.hubspotId))
     .limit(p.limit);
+}
+
+/**
+ * Adds a signed `delta` to one balance in the statement itself (`col + delta`), so a debit committed
+ * meanwhile is never overwritten; call it under the student's row lock. The table's CHECK still
+ * refuses a negative balance. Returns the trainee as it is after the change.
+ */
+export async function addToBalance(tx: Executor, p: { contactId: string; column: CreditColumn; delta: number }) {
+  const [row] = await tx
+    .update(contactCredits)
+    .set({ [p.column]: sql`${contactCredits[p.column]} + ${p.delta}` })
+    .where(eq(contactCredits.hubspotId, p.contactId))
+    .returning(traineeColumns);
+  return row;
 }
