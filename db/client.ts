@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseConfig, PgliteConfig, PostgresConfig } from './config';
 import { type CredentialSource, createCredentialSource, credentialedPool } from './credentials';
+import { acquireDataDirLock } from './dataDirLock';
 import { isConnectionLoss } from './pgErrors';
 import * as schema from './schema';
 import type { SecretReader } from './secrets';
@@ -149,9 +150,17 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
   };
 }
 
-async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
+async function openPglite(cfg: PgliteConfig, purpose: string): Promise<DatabaseHandle> {
   mkdirSync(cfg.dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: cfg.dataDir });
+  // Before PGlite reads a byte: a second process on the folder would work on a copy of its own (db/dataDirLock.ts).
+  const lock = acquireDataDirLock(cfg.dataDir, purpose);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir: cfg.dataDir });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Database;
   // One embedded connection serves everything; PGlite runs one transaction at a time anyway.
   return {
@@ -159,10 +168,26 @@ async function openPglite(cfg: PgliteConfig): Promise<DatabaseHandle> {
     db,
     bookingTransaction: (work) => db.transaction(work),
     pglite,
-    close: () => pglite.close(),
+    close: async () => {
+      try {
+        await pglite.close();
+      } finally {
+        lock.release();
+      }
+    },
   };
 }
 
-export function openDatabase(cfg: DatabaseConfig, log: ErrorSink, deps: CredentialDeps = {}): Promise<DatabaseHandle> {
-  return cfg.kind === 'postgres' ? Promise.resolve(openPostgres(cfg, log, deps)) : openPglite(cfg);
+/**
+ * Opens the configured database. `deps.purpose` names the opener in the embedded folder's lock
+ * ("server", "db:migrate"...), which is what a refused second opener is told.
+ */
+export function openDatabase(
+  cfg: DatabaseConfig,
+  log: ErrorSink,
+  deps: CredentialDeps & { purpose?: string } = {},
+): Promise<DatabaseHandle> {
+  return cfg.kind === 'postgres'
+    ? Promise.resolve(openPostgres(cfg, log, deps))
+    : openPglite(cfg, deps.purpose ?? 'a process');
 }

@@ -1,3 +1,4 @@
+import { DataDirLockedError } from '../db/dataDirLock';
 import type { Config } from './config';
 import { announceJobs } from './jobs/runtime';
 import { createLogger, type Logger, resolveLogFormat } from './logger';
@@ -68,6 +69,12 @@ try {
   if (err instanceof ListenError) {
     // A taken port is a newcomer's first surprise: one sentence with the fix, not a stack.
     logger.fatal({ code: err.code, port: config.port, host: config.host }, err.message);
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  if (err instanceof DataDirLockedError) {
+    // Two servers on one embedded folder would each book on their own copy of the data: refuse, say who.
+    logger.fatal({ dataDir: err.dataDir, owner: err.owner }, err.message);
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }

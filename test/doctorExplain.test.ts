@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DataDirLockedError } from '../db/dataDirLock';
 import { ConfigError } from '../server/config';
 import { TimeoutError } from '../server/lib/time';
 import { SecretError } from '../server/secrets';
@@ -21,6 +22,18 @@ const cases: Array<[rule: string, err: unknown, context: ExplainContext, says: R
     new ConfigError(['REDIS_URL: required when NODE_ENV=production']),
     { target: 'config' },
     /missing or invalid settings/,
+  ],
+  [
+    'embedded-folder-in-use',
+    new DataDirLockedError('.data/pglite', {
+      pid: 4242,
+      startTime: '1',
+      hostname: 'h',
+      purpose: 'server (npm start)',
+      since: '2026-01-01T00:00:00Z',
+    }),
+    { target: 'postgres' },
+    /Stop that process/,
   ],
   [
     'module-missing',

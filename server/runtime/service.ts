@@ -35,7 +35,7 @@ export async function startService(configured: Config, logger: Logger): Promise<
   const reader = secretReaderFor(configured);
   const readSecret = reader && countedSecretReader(reader);
   const config = readSecret ? await applyStartupSecrets(configured, readSecret, logger) : configured;
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, 'server (npm start)');
   const kv = openKeyValueStore(config.redis, logger);
   const lifecycle = createLifecycle();
 

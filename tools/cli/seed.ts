@@ -19,7 +19,7 @@ Exit status: 0 seeded; 1 failed (cause and fix printed); 2 bad arguments.`;
 parseCliArgs(usage, {});
 const config = loadConfigOrExit();
 process.stdout.write(`db:seed: ${describeDatabase(config.database)}\n`);
-const database = await openConfiguredDatabase(config, createLogger('silent')).catch((err: unknown) =>
+const database = await openConfiguredDatabase(config, createLogger('silent'), 'db:seed').catch((err: unknown) =>
   exitWithFailure('open the database', err, 'postgres'),
 );
 try {

@@ -78,6 +78,13 @@ export const rules: readonly Rule[] = [
     fix: 'Set the variables named above (README.md "Configuration", docs/OPERATIONS.md). A password with special characters goes in DB_PASSWORD (or a secret), not inside DATABASE_URL; in a URL it must be percent-encoded.',
   },
   {
+    rule: 'embedded-folder-in-use',
+    when: (f) => hasName(f, 'DataDirLockedError'),
+    cause:
+      'Another live process has the embedded PGlite folder open (named above). PGlite works on an in-memory copy of the folder, so two processes on one folder would overwrite each other.',
+    fix: 'Stop that process (the server, db:studio, another CLI) and run this again, or set PGLITE_DATA_DIR to another folder. A crashed owner does not count: its lock is taken over automatically.',
+  },
+  {
     rule: 'module-missing',
     when: (f) => hasCode(f, 'ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'),
     cause:

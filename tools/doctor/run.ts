@@ -1,3 +1,4 @@
+import { inspectDataDirLock } from '../../db/dataDirLock';
 import { type Config, loadConfig } from '../../server/config';
 import { withTimeout } from '../../server/lib/time';
 import { createLogger } from '../../server/logger';
@@ -24,6 +25,16 @@ export interface DoctorOptions {
 /** A secret read that takes longer is not going to succeed: the SDK already retried (3 attempts). */
 const SECRET_TIMEOUT_MS = 10_000;
 const POSTGRES_DEPENDENT = ['postgres version', 'migrations', 'tables'];
+
+/** Doctor never opens the embedded folder (it belongs to one process); it says who holds it. */
+function describeLock(dataDir: string): string {
+  const lock = inspectDataDirLock(dataDir);
+  if (lock.state === 'free') return 'not open in any process now';
+  const who = `pid ${lock.owner.pid} (${lock.owner.purpose}, since ${lock.owner.since})`;
+  return lock.state === 'held'
+    ? `open in ${who}: a second server or db:migrate/db:seed/db:studio on it is refused`
+    : `left locked by ${who}, which no longer runs: the next opener takes the lock over`;
+}
 
 function describeConfig(config: Config): string {
   const db = config.database;
@@ -106,7 +117,7 @@ export async function runDoctor(
       status: 'warn',
       ok: true,
       ms: 0,
-      detail: `embedded PGlite in ${db.dataDir} (migrations are applied at start)`,
+      detail: `embedded PGlite in ${db.dataDir} (migrations are applied at start); ${describeLock(db.dataDir)}`,
       cause:
         'An embedded database inside one process: a single instance only, and not checked here (its directory belongs to the server).',
       fix: 'Set DATABASE_URL (or DB_HOST and the DB_* parts) to use a real PostgreSQL; NODE_ENV=production requires it.',
