@@ -52,7 +52,10 @@ export async function seedStudents(db: pg.Client): Promise<Student[]> {
   return students;
 }
 
-/** Sessions on distinct dates (a student may then book several of a type), starting at 09:00 UTC. */
+/**
+ * Sessions on distinct dates (a student may then book several of a type), three hours from
+ * `startHour` UTC: each workload gets its own hours, so one student's bookings never overlap in time.
+ */
 export async function seedSessions(
   db: pg.Client,
   prefix: string,
@@ -61,7 +64,9 @@ export async function seedSessions(
   capacity: number,
   firstDayOffset: number,
   isActive: 'true' | 'false',
+  startHour = 9,
 ): Promise<string[]> {
+  const hh = (h: number) => String(h).padStart(2, '0');
   const rows = Array.from({ length: count }, (_, i) => {
     const day = isoDay(firstDayOffset + i);
     return [
@@ -69,8 +74,8 @@ export async function seedSessions(
       mockType,
       'A',
       day,
-      `${day}T09:00:00Z`,
-      `${day}T12:00:00Z`,
+      `${day}T${hh(startHour)}:00:00Z`,
+      `${day}T${hh(startHour + 3)}:00:00Z`,
       'Toronto',
       capacity,
       isActive,
@@ -83,6 +88,28 @@ export async function seedSessions(
     rows,
   );
   return rows.map((r) => r[0] as string);
+}
+
+/**
+ * The pgbench ceiling's own students and sessions, as many as the service's, in the same tables:
+ * pgbench books on these so the service's fixture and its checks stay untouched. Credits and seats
+ * are plentiful: the ceiling measures the transaction, not the refusals. The sessions are closed
+ * (is_active 'false': the transaction reads the flag as the service's does; judging it is the app's CPU),
+ * so the listing still shows the service's 550 sessions only.
+ */
+export async function seedCeilingData(db: pg.Client, students: number, sessions: number): Promise<void> {
+  await db.query(
+    `insert into hubspot_contact_credits (hubspot_id, student_id, email, firstname, lastname, cs_credits)
+     select 'pgb-c-' || g, 'P' || g, 'p' || g || '@example.com', 'Bench', 'Pg ' || g, 1000000
+       from generate_series(1, $1::int) g`,
+    [students],
+  );
+  await db.query(
+    `insert into hubspot_mock_exams (hubspot_id, mock_type, mock_set, exam_date, start_time, end_time, location, capacity, is_active)
+     select 'pgb-cs-' || g, 'Clinical Skills', 'A', d, d + time '09:00', d + time '12:00', 'Toronto', 1000000, 'false'
+       from generate_series(1, $1::int) g, lateral (select current_date + 30 + g as d) day`,
+    [sessions],
+  );
 }
 
 export interface SessionCount {

@@ -1,3 +1,5 @@
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import pg from 'pg';
 
 import { openPostgres } from '../../db/client';
@@ -5,18 +7,22 @@ import { databaseUrlFor } from '../../db/databaseUrl';
 import { migrateDatabase } from '../../db/migrate';
 import { loadConfig } from '../../server/config';
 import { ensureProductionBuild } from './build';
+import { type PgbenchResult, pgbenchCeiling } from './ceilings/pgbench';
 import { abort, budget, cleanup, type ServerProcess, state, stopIfAborting } from './cleanup';
-import { type BenchStudent, seedSessions, seedStudents } from './data';
+import { type BenchStudent, seedCeilingData, seedSessions, seedStudents } from './data';
 import { round1, type WorkloadResult } from './measure';
 import { formatOutcomes, renderWorkload } from './report';
 import { procStatusKb, ResourceSampler } from './resources';
 import { SERVER_ARGS, startServer, TUNABLES } from './servers';
 import {
   ADMIN_URL,
+  CPU_PROF_DIR,
   databaseName,
   FROM_SOURCE,
   JSON_OUTPUT,
+  LISTING_EXTRA_SESSIONS,
   log,
+  ONLY,
   REDIS_URL,
   redisPrefix,
   runId,
@@ -26,22 +32,20 @@ import {
   STAMPEDE_SESSIONS,
   STUDENTS,
 } from './settings';
+import { renderTargets, targetRows } from './targets';
+import { listingAgainstBare } from './workloads/listing';
 import { loginEveryone } from './workloads/login';
 import { malformedMetaCost } from './workloads/malformedMeta';
+import { openLoop } from './workloads/openLoop';
 import { spreadBookings } from './workloads/spread';
 import { releaseStampede } from './workloads/stampede';
 
-async function main(): Promise<void> {
-  const adminHost = new URL(ADMIN_URL);
-  log(
-    `PostgreSQL ${adminHost.hostname}:${adminHost.port || 5432}, Redis ${new URL(REDIS_URL).host}; database ${databaseName}, Redis prefix ${redisPrefix}`,
-  );
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 
-  // 0. The production build the servers run (unless --source).
-  if (!FROM_SOURCE) await ensureProductionBuild();
-  const serverCommand = `node ${SERVER_ARGS.join(' ')}`;
-
-  // 1. Throwaway database with the schema.
+async function createBenchDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
   await admin.connect();
   try {
@@ -59,11 +63,26 @@ async function main(): Promise<void> {
   } finally {
     await migrator.close();
   }
+  return benchUrl;
+}
+
+async function main(): Promise<void> {
+  const adminHost = new URL(ADMIN_URL);
+  const loadAtStart = loadAverage();
+  log(
+    `PostgreSQL ${adminHost.hostname}:${adminHost.port || 5432}, Redis ${new URL(REDIS_URL).host}; database ${databaseName}, Redis prefix ${redisPrefix}; load average ${loadAtStart}`,
+  );
+
+  // 0. The production build the servers run (unless --source).
+  if (!FROM_SOURCE) await ensureProductionBuild();
+  const serverCommand = `node ${SERVER_ARGS.join(' ')}`;
+
+  // 1. Throwaway database with the schema, seeded before the servers start (their migrate-on-start
+  // then finds nothing to do). Stampede sessions start closed and are released all at once.
+  const benchUrl = await createBenchDatabase();
   const db = new pg.Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
   await db.connect();
   state.benchDb = db;
-
-  // 3. Seed (before the servers start: their migrate-on-start then finds nothing to do).
   const students = await seedStudents(db);
   const spreadExams = await seedSessions(
     db,
@@ -74,7 +93,6 @@ async function main(): Promise<void> {
     30,
     'true',
   );
-  // Stampede sessions exist from the start but are closed; they are released (opened) all at once.
   const stampedeExams = await seedSessions(
     db,
     'bench-sj',
@@ -83,12 +101,19 @@ async function main(): Promise<void> {
     STAMPEDE_CAPACITY,
     120,
     'false',
+    13,
   );
-  log(`seeded ${students.length} students, ${spreadExams.length} + ${stampedeExams.length} sessions`);
+  await seedSessions(db, 'bench-mm', 'Mini-mock', LISTING_EXTRA_SESSIONS, SPREAD_CAPACITY, 30, 'true', 17);
+  await seedCeilingData(db, STUDENTS, SPREAD_SESSIONS);
+  await db.query('analyze');
+  log(
+    `seeded ${students.length} students, ${spreadExams.length} + ${stampedeExams.length} + ${LISTING_EXTRA_SESSIONS} sessions`,
+  );
 
   // 2. Two instances.
   stopIfAborting();
-  const servers = await Promise.all([startServer('server1', benchUrl), startServer('server2', benchUrl)]);
+  const profileArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF_DIR)}`] : [];
+  const servers = await Promise.all([startServer('server1', benchUrl, profileArgs), startServer('server2', benchUrl)]);
   log(`servers healthy: ${servers.map((s) => `${s.name} pid ${s.pid} ${s.url}`).join(', ')}`);
   const sampler = new ResourceSampler(() => [
     ...servers.map((s) => ({ name: s.name, pid: s.pid })),
@@ -96,81 +121,128 @@ async function main(): Promise<void> {
   ]);
   const results: WorkloadResult[] = [];
   const trpcUrl = (s: ServerProcess) => `${s.url}/api/trpc`;
+  const run = async <T extends WorkloadResult | undefined>(go: () => Promise<T>): Promise<T> => {
+    stopIfAborting();
+    const result = await go();
+    if (result) results.push(result);
+    return result;
+  };
 
-  stopIfAborting();
-  results.push(await malformedMetaCost(servers[0]!, sampler));
-  stopIfAborting();
-  results.push(await loginEveryone(students, servers.map(trpcUrl), sampler));
+  if (ONLY.has('meta')) await run(() => malformedMetaCost(servers[0]!, sampler));
+  await run(() => loginEveryone(students, servers.map(trpcUrl), sampler));
   const active = students.filter((s): s is BenchStudent => Boolean(s.client));
+  const spread = ONLY.has('spread') ? await run(() => spreadBookings(db, active, spreadExams, sampler)) : undefined;
+  let pgbench: PgbenchResult | undefined;
+  if (ONLY.has('pgbench')) {
+    stopIfAborting();
+    pgbench = await pgbenchCeiling(db, benchUrl);
+  }
+  const stampede = ONLY.has('stampede')
+    ? await run(() => releaseStampede(db, active, stampedeExams, sampler))
+    : undefined;
+  let listing: Awaited<ReturnType<typeof listingAgainstBare>> | undefined;
+  if (ONLY.has('listing')) {
+    stopIfAborting();
+    listing = await listingAgainstBare(servers, sampler);
+    results.push(listing.service, listing.bare);
+  }
+  const spreadOk = spread?.byOperation['bookings.create']?.outcomes.ok ?? 0;
+  const open = ONLY.has('open') ? await run(() => openLoop(db, active, spreadExams, spreadOk, sampler)) : undefined;
 
-  stopIfAborting();
-  results.push(await spreadBookings(db, active, spreadExams, sampler));
-  stopIfAborting();
-  results.push(await releaseStampede(db, active, stampedeExams, sampler));
-
-  // 7. Lifetime peaks, read before the processes go away.
+  // Lifetime peaks, read before the processes go away.
   stopIfAborting();
   const lifetimePeakRssMiB: Record<string, number> = {};
   for (const s of servers) lifetimePeakRssMiB[s.name] = round1((procStatusKb(s.pid, 'VmHWM') ?? 0) / 1024);
   lifetimePeakRssMiB.bench = round1((procStatusKb('self', 'VmHWM') ?? 0) / 1024);
+  const loadAtEnd = loadAverage();
 
   await cleanup();
 
-  const serverProblems = Object.fromEntries(servers.map((s) => [s.name, Object.fromEntries(s.problems)]));
-  const invariantsPass = results.every((r) => r.checks.every((c) => c.pass));
+  const checks = [
+    ...results.flatMap((r) => r.checks.map((c) => ({ workload: r.name, ...c }))),
+    ...(pgbench?.checks.map((c) => ({ workload: 'pgbench', ...c })) ?? []),
+  ];
+  const failedChecks = checks.filter((c) => !c.pass);
   const errors = Object.fromEntries(
     results.filter((r) => Object.keys(r.unexpected).length > 0).map((r) => [r.name, r.unexpected]),
   );
-  const allPass = invariantsPass && Object.keys(errors).length === 0;
+  const targets =
+    spread && stampede && listing && open
+      ? targetRows({
+          spread,
+          pgbench,
+          stampede,
+          listing: listing.service,
+          bare: listing.bare,
+          openLoop: open,
+          peakRssMiB: lifetimePeakRssMiB,
+        })
+      : undefined;
+  const header = `Booking benchmark — run ${runId}, ${servers.length} instances of \`${serverCommand}\` (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}; load average ${loadAtStart} at start, ${loadAtEnd} at end`;
+
+  // A run whose booked counts or invariants are wrong reports no figures: they would measure a broken service.
+  if (failedChecks.length > 0) {
+    const lines = failedChecks.map((c) => `FAIL  ${c.workload}: ${c.name} — ${c.detail}`);
+    process.stdout.write(
+      JSON_OUTPUT
+        ? `${JSON.stringify({ runId, refused: true, failedChecks }, null, 2)}\n`
+        : `${header}\n\nREFUSED: booked counts or invariants are wrong, so no figures are reported:\n${lines.join('\n')}\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+
   const summary = {
     runId,
     node: process.version,
     serverCommand,
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
     servers: servers.length,
     students: STUDENTS,
+    targets,
+    pgbench,
     workloads: results,
     lifetimePeakRssMiB,
-    serverProblems,
-    invariantsPass,
+    serverProblems: Object.fromEntries(servers.map((s) => [s.name, Object.fromEntries(s.problems)])),
     errors,
-    pass: allPass,
   };
-
   if (JSON_OUTPUT) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } else {
-    const out: string[] = [
-      `Booking benchmark — run ${runId}, ${servers.length} instances of \`${serverCommand}\` (${TUNABLES.map((k) => `${k}=${process.env[k] ?? (k === 'DB_POOL_MAX' ? '10' : 'default')}`).join(' ')}), Node ${process.version}`,
-      '',
-    ];
-    for (const r of results) out.push(renderWorkload(r), '');
-    out.push(
-      `lifetime peak RSS (VmHWM) per process: ${Object.entries(lifetimePeakRssMiB)
-        .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
-        .join(', ')}`,
-    );
-    const problemLines = servers.flatMap((s) => [...s.problems].map(([k, n]) => `  ${s.name}: ${n} × ${k}`));
-    out.push(
-      problemLines.length === 0
-        ? 'server warnings/errors (other than 4xx answers): none'
-        : `server warnings/errors (other than 4xx answers):\n${problemLines.join('\n')}`,
-    );
-    for (const s of servers) for (const sample of s.problemSamples) out.push(`  ${s.name} sample: ${sample}`);
-    out.push(
-      '',
-      `invariant checks: ${invariantsPass ? 'PASS' : 'FAIL'}`,
-      `errors: ${
-        Object.keys(errors).length === 0
-          ? 'none'
-          : Object.entries(errors)
-              .map(([w, e]) => `${w}: ${formatOutcomes(e)}`)
-              .join('; ')
-      }`,
-      `OVERALL: ${allPass ? 'PASS' : 'FAIL'}`,
-    );
-    process.stdout.write(`${out.join('\n')}\n`);
+    return;
   }
-  process.exitCode = allPass ? 0 : 1;
+  const out: string[] = [header, ''];
+  for (const r of results) out.push(renderWorkload(r), '');
+  if (pgbench)
+    out.push(
+      `== pgbench ceiling: ${pgbench.tps.toFixed(1)} tps, ${pgbench.transactions} transactions, latency avg ${pgbench.latencyAvgMs} ms`,
+      `   ${pgbench.command}`,
+      '',
+    );
+  out.push(
+    `lifetime peak RSS (VmHWM) per process: ${Object.entries(lifetimePeakRssMiB)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
+      .join(', ')}`,
+  );
+  const problemLines = servers.flatMap((s) => [...s.problems].map(([k, n]) => `  ${s.name}: ${n} × ${k}`));
+  out.push(
+    problemLines.length === 0
+      ? 'server warnings/errors (other than 4xx answers): none'
+      : `server warnings/errors (other than 4xx answers):\n${problemLines.join('\n')}`,
+  );
+  for (const s of servers) for (const sample of s.problemSamples) out.push(`  ${s.name} sample: ${sample}`);
+  out.push(
+    '',
+    `invariant checks: PASS (${checks.length})`,
+    `errors by code: ${
+      Object.keys(errors).length === 0
+        ? 'none'
+        : Object.entries(errors)
+            .map(([w, e]) => `${w}: ${formatOutcomes(e)}`)
+            .join('; ')
+    }`,
+  );
+  if (targets) out.push('', `Issue 13 targets (load average ${loadAtStart} → ${loadAtEnd}):`, renderTargets(targets));
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().then(

@@ -53,6 +53,10 @@ export class ResourceSampler {
   private machineAtStart: { busy: number; total: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   constructor(private readonly targets: () => Array<{ name: string; pid: number | 'self' }>) {}
+  /** A sampler over these processes and `extra` (a ceiling's own server). */
+  alsoWatching(extra: Array<{ name: string; pid: number }>): ResourceSampler {
+    return new ResourceSampler(() => [...this.targets(), ...extra]);
+  }
   start(): void {
     this.peaks.clear();
     this.cpuAtStart.clear();

@@ -12,14 +12,26 @@ a throwaway database mb_bench_<run>) and Redis (REDIS_URL, keys under mb:bench:<
 The servers run the production command, \`node dist/server/main.js\`; dist/ is rebuilt first
 unless it is newer than its sources.
 
-  --json    print the results as JSON instead of tables
-  --source  run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead`;
+  --json            print the results as JSON instead of tables
+  --source          run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead
+  --only <list>     run only these workloads (comma list of meta,spread,pgbench,stampede,listing,open);
+                    the targets table then shows only what ran
+  --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops`;
+
+export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The arguments, like every CLI's: node:util parseArgs, strict (unknown flags refused), --help. */
-function benchArgs(): { json: boolean; source: boolean } {
+function benchArgs(): { json: boolean; source: boolean; only: Set<WorkloadName>; cpuProfDir: string | undefined } {
   try {
     const { values } = parseArgs({
-      options: { json: { type: 'boolean' }, source: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        source: { type: 'boolean' },
+        only: { type: 'string' },
+        'cpu-prof': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -27,7 +39,15 @@ function benchArgs(): { json: boolean; source: boolean } {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    return { json: values.json === true, source: values.source === true };
+    const only = values.only === undefined ? [...WORKLOADS] : values.only.split(',').map((w) => w.trim());
+    const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+    if (unknown.length > 0) throw new Error(`--only: unknown workload(s) ${unknown.join(', ')}`);
+    return {
+      json: values.json === true,
+      source: values.source === true,
+      only: new Set(only as WorkloadName[]),
+      cpuProfDir: values['cpu-prof'],
+    };
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
@@ -38,17 +58,45 @@ const args = benchArgs();
 export const JSON_OUTPUT = args.json;
 /** Servers from source through tsx rather than the production build. */
 export const FROM_SOURCE = args.source;
+export const ONLY = args.only;
+export const CPU_PROF_DIR = args.cpuProfDir;
 
+/** The issue 13 fixture: 2,000 students, 500 roomy sessions, 50 release sessions of 8 seats. */
 export const STUDENTS = 2_000;
 export const LOGIN_CONCURRENCY = 100;
 
-export const SPREAD_SESSIONS = 50;
+/** Workload A: every student books one of 500 roomy Clinical Skills sessions, 16 in flight. */
+export const SPREAD_SESSIONS = 500;
 export const SPREAD_CAPACITY = 40;
-export const SPREAD_CONCURRENCY = 200;
-export const SPREAD_READS_PER_BOOKING = 3;
+export const SPREAD_CONCURRENCY = 16;
 
+/** Workload B: 50 closed Situational Judgment sessions of 8 seats released at once to every student. */
 export const STAMPEDE_SESSIONS = 50;
 export const STAMPEDE_CAPACITY = 8;
+
+/** Roomy Mini-mock sessions that make the listing 550 bookable sessions once the stampede's are full. */
+export const LISTING_EXTRA_SESSIONS = 50;
+/** Workload C: exams.available (no filter) against a bare node:http server sending the same bytes. */
+export const LISTING_CONCURRENCY = 32;
+export const LISTING_SECONDS = 4;
+
+/** Workload D: open loop at the seed's target rate, p95 of each. */
+export const OPEN_LOOP_BOOKINGS_PER_S = 50;
+export const OPEN_LOOP_READS_PER_S = 150;
+export const OPEN_LOOP_SECONDS = 8;
+
+/** The booking ceiling: pgbench running the service's booking transaction, same clients as workload A. */
+export const PGBENCH_CLIENTS = SPREAD_CONCURRENCY;
+export const PGBENCH_SECONDS = 5;
+
+/** Issue 13's targets, printed beside the figures. */
+export const TARGETS = {
+  spreadVsPgbench: 0.6,
+  stampedeWallMs: 1_500,
+  listingVsBare: 0.5,
+  openLoopP95Ms: 25,
+  peakRssMiB: 150,
+};
 
 export const SERVER_START_TIMEOUT_MS = 30_000;
 export const SERVER_STOP_TIMEOUT_MS = 20_000;

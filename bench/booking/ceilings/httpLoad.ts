@@ -1,0 +1,64 @@
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { isAborting } from '../cleanup';
+import { requests, type Sample } from '../measure';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One GET on a keep-alive agent, the body read in full (compressed bodies are not decompressed). */
+export function get(agent: Agent, url: string, headers: Record<string, string>): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Closed loop: `inFlight` workers each send GETs back to back for `seconds`, round robin over
+ * `urls`; one Sample per answer. node:http rather than fetch: the load generator shares the two
+ * cores with what it measures, so it should cost as little as it can.
+ */
+export async function closedLoopGets(
+  op: string,
+  urls: string[],
+  headers: Record<string, string>,
+  inFlight: number,
+  seconds: number,
+): Promise<{ samples: Sample[]; wallMs: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  let next = 0;
+  const worker = async () => {
+    while (performance.now() < until && !isAborting()) {
+      const url = urls[next++ % urls.length]!;
+      const start = performance.now();
+      requests.inFlight++;
+      try {
+        const res = await get(agent, url, headers);
+        const end = performance.now();
+        samples.push({ op, ms: end - start, outcome: res.status === 200 ? 'ok' : `HTTP ${res.status}`, end });
+      } catch (err) {
+        const end = performance.now();
+        samples.push({ op, ms: end - start, outcome: `Error(${(err as Error).message.slice(0, 60)})`, end });
+      } finally {
+        requests.inFlight--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const wallMs = performance.now() - t0;
+  agent.destroy();
+  return { samples, wallMs };
+}
