@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DatabaseHandle } from '../../db/client';
+import { adminExportRoutes } from '../admin/exports/exportRoutes';
 import type { Config } from '../config';
 import { createContextFactory } from '../context';
 import type { Logger } from '../logger';
@@ -112,6 +113,9 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
       },
     }),
   );
+
+  // Admin CSV downloads: plain GETs a browser can save, behind the admin procedures' bearer token.
+  app.use('/api/admin/exports', adminExportRoutes({ config, db: database.db, logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND' });
