@@ -105,10 +105,15 @@ export async function saveCreditBase(
   tx: Executor,
   row: { contactId: string; base: CreditBalances; pending: typeof syncCreditBase.$inferInsert.pending },
 ) {
+  // Every save moves the version a concurrent credit pull compares (db/queries/syncPull.ts creditBaseVersions).
+  const updatedAt = sql`clock_timestamp()`;
   await tx
     .insert(syncCreditBase)
-    .values(row)
-    .onConflictDoUpdate({ target: syncCreditBase.contactId, set: { base: row.base, pending: row.pending ?? null } });
+    .values({ ...row, updatedAt })
+    .onConflictDoUpdate({
+      target: syncCreditBase.contactId,
+      set: { base: row.base, pending: row.pending ?? null, updatedAt },
+    });
 }
 
 /** Adds HubSpot-side changes to the local balances, never below zero; returns the new balances. */

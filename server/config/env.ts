@@ -116,6 +116,10 @@ export const envSchema = z.object({
   HUBSPOT_OBJECT_CONTACTS: z.string().min(1).default('0-1'),
   HUBSPOT_ASSOCIATION_PREREQUISITE: positiveInt(1340),
   HUBSPOT_MAX_ATTEMPTS: positiveInt(10),
+  /** Seconds each incremental pull reads again before its cursor (HubSpot's search index trails writes). */
+  HUBSPOT_PULL_OVERLAP_SECONDS: intAtLeast(0, 60),
+  /** A login of a student HubSpot does not have is not looked up again for this long. */
+  HUBSPOT_LOGIN_MISS_TTL_SECONDS: positiveInt(60),
   /** No booking later than this many hours before the session starts ("until the day before"). */
   BOOKING_CUTOFF_HOURS: z.coerce.number().min(0).default(24),
   /** Where a Situational Judgment or Mini-mock student may sit the exam (comma list). */

@@ -141,6 +141,8 @@ function configFrom(
       prerequisiteAssociationTypeId: env.HUBSPOT_ASSOCIATION_PREREQUISITE,
       /** Attempts per outbox row before it is set aside as a dead letter. */
       maxAttempts: env.HUBSPOT_MAX_ATTEMPTS,
+      pullOverlapSeconds: env.HUBSPOT_PULL_OVERLAP_SECONDS,
+      loginMissTtlSeconds: env.HUBSPOT_LOGIN_MISS_TTL_SECONDS,
     },
   };
 }

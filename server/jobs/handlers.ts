@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import type { PullType } from '../sync/pull/run';
+import { type PullJobData, runPullJob } from '../sync/pullJob';
 import { type PushJobData, runPush } from '../sync/pushJob';
 import { hubspotTokenSource } from '../sync/token';
 import type { JobHandler } from './engine';
@@ -24,6 +26,16 @@ export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandle
         QUEUES.hubspotPush,
       );
     };
+    const pulls: Array<[QueueName, PullType]> = [
+      [QUEUES.pullSessions, 'sessions'],
+      [QUEUES.pullContacts, 'contacts'],
+      [QUEUES.pullBookings, 'bookings'],
+    ];
+    for (const [queue, type] of pulls) {
+      handlers[queue] = async ({ database, logger }, job) => {
+        await runPullJob({ db: database.db, config, logger, token: await token() }, type, job.data as PullJobData);
+      };
+    }
   }
   return handlers;
 }

@@ -10,6 +10,12 @@ export const QUEUES = {
   activateSessions: 'sessions-activate',
   /** Persists Active bookings of past sessions as Completed. */
   completeBookings: 'bookings-complete',
+  /** Incremental pulls from HubSpot by modification time, each with its cursor in sync_metadata. */
+  pullSessions: 'hubspot-pull-sessions',
+  pullContacts: 'hubspot-pull-contacts',
+  pullBookings: 'hubspot-pull-bookings',
+  /** Compares counts and credits with HubSpot, repairs what this service owns, reports drift. */
+  reconcile: 'hubspot-reconcile',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -33,4 +39,9 @@ export const QUEUE_SPECS: QueueSpec[] = [
   { name: QUEUES.hubspotPush, policy: 'stately', cron: '* * * * *', chain: true },
   { name: QUEUES.activateSessions, policy: 'stately', cron: '* * * * *' },
   { name: QUEUES.completeBookings, policy: 'stately', cron: '30 3 * * *' },
+  // Every few minutes, staggered; stately: a pull still running when the next is due is not doubled.
+  { name: QUEUES.pullSessions, policy: 'stately', cron: '*/3 * * * *' },
+  { name: QUEUES.pullContacts, policy: 'stately', cron: '1-59/3 * * * *' },
+  { name: QUEUES.pullBookings, policy: 'stately', cron: '2-59/3 * * * *' },
+  { name: QUEUES.reconcile, policy: 'stately', cron: '40 * * * *' },
 ];

@@ -16,4 +16,9 @@ export const redisKeys = {
   revokedSession: (tokenId: string) => `session:revoked:${tokenId}`,
   /** Every session token of the student issued at or before this second (JWT `iat`) is revoked. */
   sessionsRevokedBefore: (contactId: string) => `session:revoked-before:${contactId}`,
+  /** A login HubSpot was asked about and did not know: not asked again until this expires. */
+  hubspotLoginMiss: (studentId: string, email: string) =>
+    `hubspot:login-miss:${studentId.toLowerCase()}:${email.toLowerCase()}`,
+  /** The shared HubSpot call budget: one fixed window per limit (server/sync/rateLimiter.ts). */
+  hubspotCalls: (limit: string, window: number) => `hubspot:calls:${limit}:${window}`,
 };

@@ -5,6 +5,7 @@ import type { LoginInput } from '../contracts/auth';
 import { errors } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { countFailures, enforceRateLimits, failuresOverLimit, readFailureCounts } from '../redis/rateLimit';
+import { fetchUnknownStudent } from '../sync/loginLookup';
 import { displayName } from './studentIdentity';
 
 /**
@@ -33,7 +34,10 @@ async function refuseAbusiveSource(ctx: InnerContext, studentId: string, clientI
 
 export async function login(ctx: InnerContext, input: LoginInput, clientIp: string) {
   const counters = await refuseAbusiveSource(ctx, input.studentId, clientIp);
-  const contact = await findContactForLogin(ctx.db, { studentId: input.studentId, email: input.email });
+  const who = { studentId: input.studentId, email: input.email };
+  let contact = await findContactForLogin(ctx.db, who);
+  // Known to HubSpot but not yet here (the contacts pull has not run since they signed up): fetch once.
+  if (!contact && (await fetchUnknownStudent(ctx, who))) contact = await findContactForLogin(ctx.db, who);
   if (!contact) {
     await countFailures(ctx.kv, counters, ctx.logger);
     throw errors.noMatchingStudent();

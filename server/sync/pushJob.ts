@@ -13,7 +13,7 @@ export interface PushJobData {
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Until when HubSpot asked us to wait (429 Retry-After, or an outage's backoff), for every instance. */
-const PAUSE = 'hubspot-push-paused-until';
+export const PAUSE = 'hubspot-push-paused-until';
 
 /**
  * One run of the push chain: drain the outbox, then schedule the next run (a pg-boss job, so the

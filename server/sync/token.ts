@@ -28,3 +28,15 @@ function parseToken(text: string): string {
   if (!token) throw new Error('the HubSpot token secret has neither `token` nor `HUBSPOT_TOKEN`');
   return token;
 }
+
+const shared = new WeakMap<Config, () => Promise<string>>();
+
+/** One token source per configuration, so request paths (the login lookup) read the secret once. */
+export function sharedHubspotToken(config: Config): () => Promise<string> {
+  let source = shared.get(config);
+  if (!source) {
+    source = hubspotTokenSource(config);
+    shared.set(config, source);
+  }
+  return source;
+}

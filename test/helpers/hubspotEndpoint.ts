@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local HubSpot-shaped HTTP server with only the endpoints the sync uses (CRM v3 objects batch
- * read / update / upsert, v4 default associations), so tests drive the real @hubspot/api-client.
- * Objects live in memory per object type; faults are injected per test.
+ * read / update / upsert and search, v4 default associations and association reads), so tests drive
+ * the real @hubspot/api-client. Objects live in memory per object type, each with HubSpot's
+ * modification stamps (`hs_lastmodifieddate`, and `lastmodifieddate` as contacts have it), bumped by
+ * every write; faults are injected per test.
  */
 export interface StoredObject {
   id: string;
@@ -19,6 +21,8 @@ export interface Association {
   fromId: string;
   toType: string;
   toId: string;
+  /** A labelled association type (e.g. 1340, "requires attendance at"); absent for the default one. */
+  typeId?: number;
 }
 
 export interface RequestRecord {
@@ -42,11 +46,47 @@ export interface HubSpotEndpoint {
   setOutage(fault: Fault | undefined): void;
   /** Called once the store has applied a write and before the answer is sent (e.g. to kill a worker). */
   afterWrite?: ((path: string) => Promise<void> | void) | undefined;
-  seed(type: string, id: string, properties: Record<string, string | null>): void;
+  /** Stores an object as HubSpot has it; `modifiedAt` sets its modification stamps (default: now). */
+  seed(type: string, id: string, properties: Record<string, string | null>, modifiedAt?: Date): void;
+  /** A change made in HubSpot (staff, a purchase): the properties merge in, the stamps move to now. */
+  touch(type: string, id: string, properties: Record<string, string | null>): void;
+  /** Answer `HubSpot-RateLimit` style headers: the daily quota left (absent: no header). */
+  dailyRemaining?: number | undefined;
   close(): Promise<void>;
 }
 
 const now = () => new Date().toISOString();
+const MODIFIED = ['hs_lastmodifieddate', 'lastmodifieddate'];
+/** Sets an object's modification stamps, as HubSpot does on every write. */
+function stamp(o: StoredObject, at = new Date()): void {
+  o.updatedAt = at.toISOString();
+  for (const name of MODIFIED) o.properties[name] = o.updatedAt;
+}
+const instantOf = (value: string | null | undefined) =>
+  value == null ? Number.NaN : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+
+interface Filter {
+  propertyName: string;
+  operator: string;
+  value?: string;
+}
+function matches(o: StoredObject, f: Filter): boolean {
+  const have = o.properties[f.propertyName];
+  switch (f.operator) {
+    case 'HAS_PROPERTY':
+      return have != null && have !== '';
+    case 'EQ':
+      return have != null && have.toLowerCase() === String(f.value).toLowerCase();
+    case 'GTE':
+      return instantOf(have) >= instantOf(f.value);
+    case 'GT':
+      return instantOf(have) > instantOf(f.value);
+    case 'LTE':
+      return instantOf(have) <= instantOf(f.value);
+    default:
+      throw new Error(`the test endpoint has no search operator ${f.operator}`);
+  }
+}
 
 export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
   const store = new Map<string, Map<string, StoredObject>>();
@@ -79,7 +119,27 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
 
   // biome-ignore lint/suspicious/noExplicitAny: the request bodies of several HubSpot endpoints, read as sent
   async function route(method: string, path: string, body: any): Promise<[number, unknown]> {
-    let m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/batch\/(upsert|update|read)$/);
+    let m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/search$/);
+    if (m && method === 'POST') return [200, search(objects(m[1]!), body)];
+    m = path.match(/^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/);
+    if (m && method === 'POST') {
+      const [, fromType, toType] = m as unknown as [string, string, string];
+      const results = (body.inputs as Array<{ id: string }>).map((i) => ({
+        from: { id: i.id },
+        to: associations
+          .filter((a) => a.fromType === fromType && a.toType === toType && a.fromId === i.id)
+          .map((a) => ({
+            toObjectId: /^\d+$/.test(a.toId) ? Number(a.toId) : a.toId,
+            associationTypes: [
+              a.typeId === undefined
+                ? { category: 'HUBSPOT_DEFINED', typeId: 1, label: null }
+                : { category: 'USER_DEFINED', typeId: a.typeId, label: 'requires attendance at' },
+            ],
+          })),
+      }));
+      return [200, batch(results.filter((r) => r.to.length > 0))];
+    }
+    m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/batch\/(upsert|update|read)$/);
     if (m && method === 'POST') {
       const [, type, op] = m as unknown as [string, string, string];
       const map = objects(type);
@@ -95,7 +155,7 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
         const results = (body.inputs as Array<{ id: string; properties: Record<string, string> }>).map((i) => {
           const o = map.get(i.id)!;
           Object.assign(o.properties, i.properties);
-          o.updatedAt = now();
+          stamp(o);
           return view(o);
         });
         return [200, batch(results)];
@@ -110,7 +170,7 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
           map.set(o.id, o);
         }
         Object.assign(o.properties, i.properties);
-        o.updatedAt = now();
+        stamp(o);
         return { ...view(o), new: isNew };
       });
       return [200, batch(results)];
@@ -136,6 +196,26 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     return [404, { status: 'error', message: `no route ${method} ${path}` }];
   }
 
+  /** CRM search: AND within a group, OR across groups, sorted by the first sort's property, paged by offset. */
+  // biome-ignore lint/suspicious/noExplicitAny: the search request as sent
+  function search(map: Map<string, StoredObject>, body: any) {
+    const groups = (body.filterGroups ?? []) as Array<{ filters: Filter[] }>;
+    const found = [...map.values()].filter(
+      (o) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(o, f))),
+    );
+    const sort = body.sorts?.[0];
+    const by: string | undefined = typeof sort === 'string' ? sort.replace(/^-/, '') : sort?.propertyName;
+    if (by) found.sort((a, b) => instantOf(a.properties[by]) - instantOf(b.properties[by]) || a.id.localeCompare(b.id));
+    const limit = Math.min(Number(body.limit ?? 10), 200);
+    const offset = Number(body.after ?? 0);
+    const page = found.slice(offset, offset + limit);
+    return {
+      total: found.length,
+      results: page.map((o) => view(o, body.properties ? [...body.properties, ...MODIFIED] : undefined)),
+      ...(offset + limit < found.length ? { paging: { next: { after: String(offset + limit) } } } : {}),
+    };
+  }
+
   const endpoint: HubSpotEndpoint = {
     url: '',
     objects,
@@ -145,8 +225,16 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     setOutage: (fault) => {
       outage = fault;
     },
-    seed: (type, id, properties) => {
-      objects(type).set(id, { id, properties: { ...properties }, createdAt: now(), updatedAt: now() });
+    seed: (type, id, properties, modifiedAt) => {
+      const o = { id, properties: { ...properties }, createdAt: now(), updatedAt: now() };
+      stamp(o, modifiedAt);
+      objects(type).set(id, o);
+    },
+    touch: (type, id, properties) => {
+      const o = objects(type).get(id);
+      if (!o) throw new Error(`touch: no ${type} ${id}`);
+      Object.assign(o.properties, properties);
+      stamp(o);
     },
     close: async () => {
       server.closeAllConnections();
@@ -162,7 +250,14 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     const path = (req.url ?? '').split('?')[0]!;
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       requests.push({ at: Date.now(), method: req.method ?? '', path, body, status });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      const quota =
+        endpoint.dailyRemaining === undefined
+          ? {}
+          : {
+              'x-hubspot-ratelimit-daily': '250000',
+              'x-hubspot-ratelimit-daily-remaining': String(endpoint.dailyRemaining),
+            };
+      res.writeHead(status, { 'content-type': 'application/json', ...quota, ...headers });
       res.end(JSON.stringify(payload));
     };
     const fault = outage ?? takeFault(path);
