@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { bookings, type MockType, mockExams } from '../schema';
+import { bookings, type MockType, mockExams, waitlistEntries } from '../schema';
 
 export interface BookableExamFilter {
   now: Date;
@@ -84,14 +84,27 @@ export async function lockExam(tx: Executor, examId: string) {
   return row;
 }
 
-/** Seats taken, counted from the bookings themselves (never from the stored counter). */
-export async function countActiveBookings(tx: Executor, examId: string): Promise<number> {
+/**
+ * Seats taken, counted from the rows themselves (never from the stored counter): non-cancelled bookings
+ * plus the seats held for waitlisted students (an `offered` entry holds one until it is claimed, left or
+ * passed on; docs/DOMAIN.md "Waitlist"). This is what capacity is judged against and what total_bookings
+ * holds.
+ */
+export async function countSeatsTaken(tx: Executor, examId: string): Promise<number> {
   const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
+    .select({
+      n: sql<number>`(count(*) + (select count(*) from ${waitlistEntries} w where w.associated_mock_exam = ${examId} and w.status = 'offered'))::int`,
+    })
     .from(bookings)
     .where(and(eq(bookings.associatedMockExam, examId), ne(bookings.isActive, 'Cancelled')));
   return row?.n ?? 0;
 }
+
+/**
+ * @deprecated The old name of countSeatsTaken, kept so callers not yet switched (server/admin) count
+ * waitlist holds too: a held seat is a taken seat wherever capacity is judged.
+ */
+export const countActiveBookings = countSeatsTaken;
 
 export async function setTotalBookings(
   tx: Executor,

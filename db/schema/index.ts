@@ -8,3 +8,4 @@ export * from './statuses';
 export * from './syncCreditBase';
 export * from './syncMetadata';
 export * from './syncOutbox';
+export * from './waitlist';

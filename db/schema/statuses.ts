@@ -28,3 +28,11 @@ export const TOKEN_TYPES = [
   'Admin Override',
 ] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
+
+/**
+ * A waitlist entry's life (docs/DOMAIN.md "Waitlist"): `waiting` in line, `offered` a seat held for it
+ * until `offer_expires_at`, then `booked` (promoted or claimed), `left`, or `expired` (the hold passed on).
+ * Only `waiting` and `offered` are in the queue; an `offered` entry holds one of the session's seats.
+ */
+export const WAITLIST_STATUSES = ['waiting', 'offered', 'booked', 'left', 'expired'] as const;
+export type WaitlistStatus = (typeof WAITLIST_STATUSES)[number];

@@ -122,6 +122,12 @@ export const envSchema = z.object({
   HUBSPOT_LOGIN_MISS_TTL_SECONDS: positiveInt(60),
   /** No booking later than this many hours before the session starts ("until the day before"). */
   BOOKING_CUTOFF_HOURS: z.coerce.number().min(0).default(24),
+  /** How long a seat offered to a waitlisted student is held for them to claim (waitlist.claim). */
+  WAITLIST_HOLD_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(30),
   /** Where a Situational Judgment or Mini-mock student may sit the exam (comma list). */
   ATTENDING_LOCATIONS: z
     .string()

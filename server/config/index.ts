@@ -112,6 +112,7 @@ function configFrom(
       seatCounterTtlMs: env.SEAT_COUNTER_TTL_MS,
       bookingCutoffMs: env.BOOKING_CUTOFF_HOURS * 3_600_000,
       attendingLocations: env.ATTENDING_LOCATIONS,
+      waitlistHoldMs: env.WAITLIST_HOLD_MINUTES * 60_000,
     },
     aws: { region: parts.region, secretsManagerEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER },
     admin: parts.admin,

@@ -66,6 +66,16 @@ export const APP_ERRORS = {
   CREDITS_WOULD_GO_NEGATIVE: code<{ balance: number }>('CONFLICT'),
   /** The student holds another non-cancelled booking whose session overlaps this one in time. */
   TIME_CONFLICT: code<{ bookingId: string; examId: string }>('CONFLICT'),
+  /** waitlist.join on a session that has a seat: book it instead. */
+  WAITLIST_NOT_NEEDED: code<{ availableSlots: number }>('CONFLICT'),
+  /** waitlist.join by a student already in that session's line. */
+  WAITLIST_ALREADY_JOINED: code<{ entryId: string; position: number }>('CONFLICT'),
+  /** waitlist.leave or waitlist.claim for a session whose line the student is not in. */
+  WAITLIST_ENTRY_NOT_FOUND: code('NOT_FOUND'),
+  /** waitlist.claim while still waiting: no seat is held for the student yet. */
+  WAITLIST_NO_OFFER: code<{ position: number }>('PRECONDITION_FAILED'),
+  /** waitlist.claim after the hold's WAITLIST_HOLD_MINUTES ran out: the seat has passed on. */
+  WAITLIST_HOLD_EXPIRED: code<{ expiredAt: string | null }>('PRECONDITION_FAILED'),
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -247,4 +257,19 @@ export const errors = {
     new DomainError('CREDITS_WOULD_GO_NEGATIVE', `The balance is ${balance}; it cannot go below zero.`, { balance }),
   timeConflict: (other: { bookingId: string; examId: string }) =>
     new DomainError('TIME_CONFLICT', 'You already have a booking at an overlapping time.', other),
+
+  waitlistNotNeeded: (availableSlots: number) =>
+    new DomainError('WAITLIST_NOT_NEEDED', 'This session has a free seat: book it instead of joining the waitlist.', {
+      availableSlots,
+    }),
+  waitlistAlreadyJoined: (entry: { entryId: string; position: number }) =>
+    new DomainError('WAITLIST_ALREADY_JOINED', "You are already on this session's waitlist.", entry),
+  waitlistEntryNotFound: () =>
+    new DomainError('WAITLIST_ENTRY_NOT_FOUND', "You are not on this session's waitlist.", undefined),
+  waitlistNoOffer: (position: number) =>
+    new DomainError('WAITLIST_NO_OFFER', 'No seat is held for you yet: you are still in line.', { position }),
+  waitlistHoldExpired: (expiredAt: string | null) =>
+    new DomainError('WAITLIST_HOLD_EXPIRED', 'The seat held for you has expired and passed to the next in line.', {
+      expiredAt,
+    }),
 };

@@ -6,6 +6,7 @@ import { hubspotTokenSource } from '../sync/token';
 import type { JobHandler } from './engine';
 import { QUEUES, type QueueName } from './queues';
 import { activateSessions, completeBookings } from './scheduled';
+import { sweepWaitlists } from './waitlistSweep';
 
 /** The handler of each queue this configuration runs; HubSpot's only when a token is configured. */
 export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandler>> {
@@ -15,6 +16,9 @@ export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandle
     },
     [QUEUES.completeBookings]: async ({ database, logger }) => {
       await completeBookings(database.db, logger);
+    },
+    [QUEUES.waitlistSweep]: async ({ database, logger }) => {
+      await sweepWaitlists(database, config, logger);
     },
   };
   if (config.hubspot.enabled) {

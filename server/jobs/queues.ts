@@ -16,6 +16,8 @@ export const QUEUES = {
   pullBookings: 'hubspot-pull-bookings',
   /** Compares counts and credits with HubSpot, repairs what this service owns, reports drift. */
   reconcile: 'hubspot-reconcile',
+  /** Passes on waitlist holds whose time ran out (server/jobs/waitlistSweep.ts). */
+  waitlistSweep: 'waitlist-sweep',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -44,4 +46,5 @@ export const QUEUE_SPECS: QueueSpec[] = [
   { name: QUEUES.pullContacts, policy: 'stately', cron: '1-59/3 * * * *' },
   { name: QUEUES.pullBookings, policy: 'stately', cron: '2-59/3 * * * *' },
   { name: QUEUES.reconcile, policy: 'stately', cron: '40 * * * *' },
+  { name: QUEUES.waitlistSweep, policy: 'stately', cron: '* * * * *' },
 ];

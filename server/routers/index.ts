@@ -4,12 +4,14 @@ import { authRouter } from './auth';
 import { bookingsRouter } from './bookings';
 import { creditsRouter } from './credits';
 import { examsRouter } from './exams';
+import { waitlistRouter } from './waitlist';
 
 export const appRouter = router({
   auth: authRouter,
   exams: examsRouter,
   credits: creditsRouter,
   bookings: bookingsRouter,
+  waitlist: waitlistRouter,
   admin: adminRouter,
 });
 

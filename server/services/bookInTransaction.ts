@@ -1,8 +1,7 @@
 import type { Transaction } from '../../db/client';
 import { findActiveDuplicate, findOverlappingBooking, insertBooking } from '../../db/queries/bookings';
 import { adjustBalance, lockBalances } from '../../db/queries/contacts';
-import { countActiveBookings, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
-import type { CreditBalances } from '../../db/schema/credits';
+import { countSeatsTaken, lockExam, satisfiedPrerequisites, setTotalBookings } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
 import type { CreateBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
@@ -15,6 +14,7 @@ import { bookability } from './exams';
 import { replayFor } from './idempotency';
 import type { Outcome } from './sessionTransaction';
 import { currentDetails } from './studentIdentity';
+import { settleWaitlist, waitlistSettings } from './waitlistPromotion';
 
 export type LockedExam = NonNullable<Awaited<ReturnType<typeof lockExam>>>;
 /** Who a booking is for: the logged-in student, or a queued one the waitlist books. */
@@ -39,7 +39,8 @@ export async function bookInTransaction(
   const { booking: settings } = ctx.config;
   const rule = requireBookable(exam, ctx.now(), settings.bookingCutoffMs);
   const details = detailsFor(exam.mockType, input, settings.attendingLocations);
-  const taken = await requireSeatLeft(tx, exam);
+  // The line first: a seat a queued student is owed (freed, or a hold run out) is never an outsider's.
+  const taken = await requireSeatLeft(tx, exam, await settleWaitlist(tx, exam, waitlistSettings(ctx)));
   const { booking, balances } = await placeBooking(tx, {
     exam,
     student: ctx.user,
@@ -56,22 +57,35 @@ export async function bookInTransaction(
 }
 
 /**
- * Books `student` a seat on the locked session once its seat is settled: the student's row lock, then
- * every rule about the student (duplicate, overlap, prerequisites, credit), the booking row, and the
- * changes HubSpot must learn, all in the caller's transaction. Throws the first rule that fails,
- * before writing anything.
+ * Every rule about the student for a seat on the locked session, without writing anything: the
+ * student's row lock first (it serialises the duplicate and overlap checks with their other bookings),
+ * then duplicate, overlap, prerequisites and the credit a booking would spend. The waitlist asks this
+ * before it offers a hold (server/services/waitlistPromotion.ts); placeBooking asks it before it books.
+ */
+export async function requireEligible(tx: Transaction, student: Student, exam: LockedExam, rule: CreditRule) {
+  const current = await lockStudent(tx, student);
+  await requireNoDuplicate(tx, student, exam);
+  await requireNoOverlap(tx, student, exam);
+  await requirePrerequisites(tx, student, exam);
+  const credit = chooseCredit(rule, current);
+  if (!credit) throw errors.insufficientCredits(exam.mockType, availableFor(rule, current));
+  return { current, credit };
+}
+
+/**
+ * Books `student` a seat on the locked session once its seat is settled: every rule about the student
+ * (requireEligible), the credit spent, the booking row, and the changes HubSpot must learn, all in the
+ * caller's transaction. Throws the first rule that fails, before writing anything.
  */
 export async function placeBooking(
   tx: Transaction,
   p: { exam: LockedExam; student: Student; rule: CreditRule; details: BookingDetails; idempotencyKey: string | null },
 ) {
   const { exam, student } = p;
-  // The student's row lock first: it serialises the duplicate and overlap checks with their other bookings.
-  const current = await lockStudent(tx, student);
-  await requireNoDuplicate(tx, student, exam);
-  await requireNoOverlap(tx, student, exam);
-  await requirePrerequisites(tx, student, exam);
-  const { token, column, balances } = await spendCredit(tx, student, exam, p.rule, current);
+  const { current, credit } = await requireEligible(tx, student, exam, p.rule);
+  const { column, token } = credit;
+  // Exactly one credit of the kind the type spends, from the balances read under the lock.
+  const balances = await adjustBalance(tx, { contactId: student.contactId, column, delta: -1 });
 
   const recorded = currentDetails(current.identity, student);
   const booking = await insertBooking(tx, {
@@ -113,9 +127,12 @@ export function requireBookable(exam: LockedExam, now: Date, cutoffMs: number): 
   return rule;
 }
 
-/** Capacity, counted from the bookings themselves (never from the stored counter); returns seats taken. */
-async function requireSeatLeft(tx: Transaction, exam: LockedExam): Promise<number> {
-  const taken = await countActiveBookings(tx, exam.examId);
+/**
+ * Capacity, counted from the bookings and waitlist holds themselves (never from the stored counter), or
+ * as the waitlist's settlement just counted them; returns seats taken.
+ */
+async function requireSeatLeft(tx: Transaction, exam: LockedExam, settled: number | undefined): Promise<number> {
+  const taken = settled ?? (await countSeatsTaken(tx, exam.examId));
   if (taken >= exam.capacity)
     throw errors.examFull({ examId: exam.examId, capacity: exam.capacity, totalBookings: taken });
   return taken;
@@ -164,18 +181,4 @@ async function lockStudent(tx: Transaction, student: Student) {
   const current = await lockBalances(tx, student.contactId);
   if (!current) throw errors.studentGone();
   return current;
-}
-
-/** Debits exactly one credit of the kind the type spends, from the balances read under the lock. */
-async function spendCredit(
-  tx: Transaction,
-  student: Student,
-  exam: LockedExam,
-  rule: CreditRule,
-  current: CreditBalances,
-) {
-  const credit = chooseCredit(rule, current);
-  if (!credit) throw errors.insufficientCredits(exam.mockType, availableFor(rule, current));
-  const balances = await adjustBalance(tx, { contactId: student.contactId, column: credit.column, delta: -1 });
-  return { token: credit.token, column: credit.column, balances };
 }

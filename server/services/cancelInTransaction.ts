@@ -1,7 +1,7 @@
 import type { Transaction } from '../../db/client';
 import { activeDependentsOf, lockOwnBooking, markCancelled } from '../../db/queries/bookings';
 import { adjustBalance, lockBalances } from '../../db/queries/contacts';
-import { countActiveBookings, lockExam, setTotalBookings } from '../../db/queries/exams';
+import { lockExam, setTotalBookings } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
 import type { CancelBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
@@ -10,6 +10,7 @@ import { recordChanges } from '../sync/outbox';
 import { creditsRemaining } from './bookingViews';
 import { refundColumnFor } from './creditRules';
 import type { Outcome } from './sessionTransaction';
+import { promoteWaitlist, waitlistSettings } from './waitlistPromotion';
 
 /**
  * One cancellation, inside one transaction: the same lock order as a booking (session row, booking
@@ -57,7 +58,9 @@ export async function cancelInTransaction(
     creditRefunded: refundColumn ? booking.tokenUsed : null,
     creditsRemaining: balances ? creditsRemaining(exam ? exam.mockType : booking.mockType, balances) : 0,
   };
-  return { result: outcome, seats: exam ? await recountSeats(tx, exam) : undefined } satisfies Outcome<typeof outcome>;
+  return { result: outcome, seats: exam ? await passSeatOn(tx, ctx, exam) : undefined } satisfies Outcome<
+    typeof outcome
+  >;
 }
 
 type LockedExam = Awaited<ReturnType<typeof lockExam>>;
@@ -97,9 +100,13 @@ export async function requireNoDependentDiscussion(tx: Transaction, contactId: s
   if (dependents.length > 0) throw errors.prerequisiteInUse(dependents.map((d) => d.bookingId));
 }
 
-/** Rewrites the session's total_bookings from its bookings; the count to mirror into Redis. */
-async function recountSeats(tx: Transaction, exam: { examId: string; capacity: number }): Promise<SeatCount> {
-  const totalBookings = await countActiveBookings(tx, exam.examId);
-  await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
-  return { examId: exam.examId, capacity: exam.capacity, totalBookings };
+/**
+ * The freed seat goes to the session's waitlist in this same transaction, under the session row lock
+ * it already holds (no one else can take it in between), then total_bookings is rewritten from the
+ * rows; the count to mirror into Redis.
+ */
+async function passSeatOn(tx: Transaction, ctx: StudentContext, exam: NonNullable<LockedExam>): Promise<SeatCount> {
+  const { seats } = await promoteWaitlist(tx, exam, waitlistSettings(ctx));
+  await setTotalBookings(tx, { examId: exam.examId, total: seats.totalBookings });
+  return seats;
 }
