@@ -38,6 +38,9 @@ const CLIS = [
   'tools/cli/checkMigrationDrift.ts',
   'tools/cli/migrateImport.ts',
   'tools/cli/migrateVerify.ts',
+  'tools/cli/syncStatus.ts',
+  'tools/cli/syncRun.ts',
+  'tools/cli/syncRetryDead.ts',
   'bench/booking/main.ts',
 ];
 

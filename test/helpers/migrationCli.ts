@@ -11,11 +11,11 @@ export interface CliRun {
 }
 
 /**
- * Runs a migration CLI exactly as `npm run migrate:*` does (node --import tsx), with only the
+ * Runs a CLI exactly as `npm run migrate:*` / `sync:*` do (node --import tsx), with only the
  * environment an operator would set. TZ is not UTC on purpose: nothing may depend on it.
  */
 export async function runMigrationCli(
-  script: 'migrateImport' | 'migrateVerify',
+  script: 'migrateImport' | 'migrateVerify' | 'syncStatus' | 'syncRun' | 'syncRetryDead',
   args: string[],
   env: Record<string, string>,
 ): Promise<CliRun> {
