@@ -77,3 +77,22 @@ export async function adjustBalance(
   if (!row) throw new Error(`contact ${contactId} vanished inside its own locked transaction`);
   return row;
 }
+
+/** The student's NDECC exam date as stored (free text in rows imported from the old system). */
+export async function findNdeccExamDate(db: Executor, contactId: string) {
+  const [row] = await db
+    .select({ ndeccExamDate: contactCredits.ndeccExamDate })
+    .from(contactCredits)
+    .where(eq(contactCredits.hubspotId, contactId));
+  return row;
+}
+
+/** Sets the student's NDECC exam date; undefined when the student's row is gone. */
+export async function updateNdeccExamDate(db: Executor, { contactId, date }: { contactId: string; date: string }) {
+  const [row] = await db
+    .update(contactCredits)
+    .set({ ndeccExamDate: date })
+    .where(eq(contactCredits.hubspotId, contactId))
+    .returning({ ndeccExamDate: contactCredits.ndeccExamDate });
+  return row;
+}

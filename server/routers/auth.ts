@@ -1,5 +1,6 @@
 import { loginInput } from '../contracts/auth';
 import { login } from '../services/auth';
+import { me } from '../services/profile';
 import { logout } from '../services/sessions';
 import { publicProcedure, router, studentProcedure } from '../trpc';
 
@@ -23,5 +24,5 @@ export const authRouter = router({
     ctx.res?.clearCookie(cookieName, { httpOnly: true, secure: cookieSecure, sameSite: cookieSameSite, path: '/' });
     return logout(ctx, ctx.sessionToken);
   }),
-  me: studentProcedure.query(({ ctx }) => ctx.user),
+  me: studentProcedure.query(({ ctx }) => me(ctx)),
 });

@@ -4,6 +4,7 @@ import { authRouter } from './auth';
 import { bookingsRouter } from './bookings';
 import { creditsRouter } from './credits';
 import { examsRouter } from './exams';
+import { profileRouter } from './profile';
 import { waitlistRouter } from './waitlist';
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   credits: creditsRouter,
   bookings: bookingsRouter,
   waitlist: waitlistRouter,
+  profile: profileRouter,
   admin: adminRouter,
 });
 
