@@ -6,9 +6,10 @@ import { createLogger } from '../server/logger';
 import { openConfiguredDatabase } from '../server/runtime/database';
 import type { PullType } from '../server/sync/pull/run';
 import { runPullNow } from '../server/sync/pullJob';
-import { callerFailure, useCaller } from './helpers/caller';
+import { callerFailure } from './helpers/caller';
 import { insertContact, insertExam } from './helpers/factories';
-import { type HubSpotEndpoint, startHubSpotEndpoint } from './helpers/hubspotEndpoint';
+import { useHubSpotCaller } from './helpers/hubspotCaller';
+import type { HubSpotEndpoint } from './helpers/hubspotEndpoint';
 import { testConfig } from './helpers/jobEngines';
 
 /**
@@ -16,19 +17,11 @@ import { testConfig } from './helpers/jobEngines';
  * against a local HubSpot-shaped endpoint: by modification time from a saved cursor, paged, storing
  * only what HubSpot authors, never reverting what this service changed and has not pushed yet.
  */
+const { db, anonymous, env, hubspot: endpoint } = useHubSpotCaller({ HUBSPOT_PULL_OVERLAP_SECONDS: '0' });
 let hubspot: HubSpotEndpoint;
-// Started before useCaller's hook reads the settings (hooks run in the order they are registered).
-beforeAll(async () => {
-  hubspot = await startHubSpotEndpoint();
+beforeAll(() => {
+  hubspot = endpoint();
 });
-const env = {
-  HUBSPOT_TOKEN: 'test-token',
-  get HUBSPOT_API_BASE_URL() {
-    return hubspot.url;
-  },
-  HUBSPOT_PULL_OVERLAP_SECONDS: '0',
-};
-const { db, anonymous } = useCaller(env);
 const EXAMS = '2-50158913';
 const BOOKINGS = '2-50158943';
 const CONTACTS = '0-1';
@@ -41,7 +34,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.close();
-  await hubspot?.close();
 });
 
 const pull = (type: PullType, full = false) =>

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { PullType } from '../sync/pull/run';
 import { type PullJobData, runPullJob } from '../sync/pullJob';
 import { type PushJobData, runPush } from '../sync/pushJob';
+import { runReconcile } from '../sync/reconcile';
 import { hubspotTokenSource } from '../sync/token';
 import type { JobHandler } from './engine';
 import { QUEUES, type QueueName } from './queues';
@@ -35,6 +36,9 @@ export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandle
       [QUEUES.pullContacts, 'contacts'],
       [QUEUES.pullBookings, 'bookings'],
     ];
+    handlers[QUEUES.reconcile] = async ({ database, logger }) => {
+      await runReconcile({ db: database.db, config, logger, token: await token() });
+    };
     for (const [queue, type] of pulls) {
       handlers[queue] = async ({ database, logger }, job) => {
         await runPullJob({ db: database.db, config, logger, token: await token() }, type, job.data as PullJobData);

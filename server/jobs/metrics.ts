@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { outboxLagSeconds } from '../../db/queries/syncPush';
 import type { Config } from '../config';
 import { METRIC_NAMES, registerScrapeGauge } from '../metrics';
+import { lastDrift } from '../sync/reconcile';
 import { QUEUE_SPECS, QUEUES } from './queues';
 
 /** Publishes the job queue depth and the HubSpot sync lag on /metrics of this process. */
@@ -23,5 +24,11 @@ export function registerJobMetrics(boss: PgBoss, db: Database, config: Config): 
     name: METRIC_NAMES.hubspotSyncLagSeconds,
     help: 'Age of the oldest change not yet pushed to HubSpot, in seconds',
     read: async () => [{ value: await outboxLagSeconds(db, config.hubspot.maxAttempts) }],
+  });
+  registerScrapeGauge({
+    name: METRIC_NAMES.hubspotDrift,
+    help: 'What the last HubSpot reconciliation found out of step, by kind (stored: the same on every instance)',
+    labelNames: ['kind'],
+    read: async () => (await lastDrift(db)).map(({ kind, count }) => ({ labels: { kind }, value: count })),
   });
 }

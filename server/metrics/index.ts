@@ -8,11 +8,14 @@ export { type MetricsServer, startMetricsServer } from './server';
  * Names kept for series other modules own; register them with `registerScrapeGauge`:
  * - jobQueueDepth: jobs waiting per queue (label `queue`), from the job engine;
  * - hubspotSyncLagSeconds: age of the oldest change not yet pushed to HubSpot (same quantity as
- *   the `hubspotSyncLagSeconds` log field the CloudWatch alarm reads, infra/lib/alarms.ts).
+ *   the `hubspotSyncLagSeconds` log field the CloudWatch alarm reads, infra/lib/alarms.ts);
+ * - hubspotDrift: what the last reconciliation found out of step, per kind (the sync's).
  */
 export const METRIC_NAMES = {
   jobQueueDepth: `${PREFIX}job_queue_depth`,
   hubspotSyncLagSeconds: `${PREFIX}hubspot_sync_lag_seconds`,
+  /** Differences the last HubSpot reconciliation found, by kind (label `kind`). */
+  hubspotDrift: `${PREFIX}hubspot_drift`,
 } as const;
 
 export interface Sample {

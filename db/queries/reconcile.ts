@@ -1,0 +1,73 @@
+import { and, eq, gte, isNull, ne, notLike, sql } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { bookings, contactCredits, mockExams, syncCreditBase, syncOutbox } from '../schema';
+
+const heldCount = sql<number>`(select count(*)::int from ${bookings} b where b.associated_mock_exam = ${mockExams.hubspotId} and b.is_active <> 'Cancelled')`;
+
+/** Sessions whose stored count differs from their bookings (not Cancelled). */
+export async function sessionsWithCountDrift(db: Executor): Promise<string[]> {
+  const rows = await db
+    .select({ examId: mockExams.hubspotId })
+    .from(mockExams)
+    .where(ne(mockExams.totalBookings, heldCount));
+  return rows.map((r) => r.examId);
+}
+
+/** Rewrites one session's count from its bookings under its row lock; the count, or undefined if unchanged. */
+export async function repairSessionCount(tx: Executor, examId: string): Promise<number | undefined> {
+  const [row] = await tx
+    .select({ total: mockExams.totalBookings })
+    .from(mockExams)
+    .where(eq(mockExams.hubspotId, examId))
+    .for('update');
+  if (!row) return undefined;
+  const [{ n }] = (await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(bookings)
+    .where(and(eq(bookings.associatedMockExam, examId), ne(bookings.isActive, 'Cancelled')))) as [{ n: number }];
+  if (n === row.total) return undefined;
+  await tx.update(mockExams).set({ totalBookings: n }).where(eq(mockExams.hubspotId, examId));
+  return n;
+}
+
+/**
+ * Sessions to compare with HubSpot: known there (not a local `mb-` id), dated from `since`, with no
+ * change of theirs waiting in the outbox (a waiting change explains a difference: it is not drift).
+ */
+export async function sessionsToCompare(db: Executor, since: string) {
+  return db
+    .select({ examId: mockExams.hubspotId, totalBookings: mockExams.totalBookings })
+    .from(mockExams)
+    .where(
+      and(
+        gte(mockExams.examDate, since),
+        notLike(mockExams.hubspotId, 'mb-%'),
+        sql`not exists (select 1 from ${syncOutbox} o where o.object_type = 'exam' and o.object_id = ${mockExams.hubspotId} and o.delivered_at is null)`,
+      ),
+    );
+}
+
+/** Students to compare with HubSpot: with no credit change waiting and no push mid-write. */
+export async function contactsToCompare(db: Executor, afterId: string, limit: number) {
+  return db
+    .select({
+      contactId: contactCredits.hubspotId,
+      sjCredits: contactCredits.sjCredits,
+      csCredits: contactCredits.csCredits,
+      sjminiCredits: contactCredits.sjminiCredits,
+      mockDiscussionToken: contactCredits.mockDiscussionToken,
+      sharedMockCredits: contactCredits.sharedMockCredits,
+      base: syncCreditBase.base,
+    })
+    .from(contactCredits)
+    .leftJoin(syncCreditBase, eq(syncCreditBase.contactId, contactCredits.hubspotId))
+    .where(
+      and(
+        sql`${contactCredits.hubspotId} > ${afterId}`,
+        isNull(syncCreditBase.pending),
+        sql`not exists (select 1 from ${syncOutbox} o where o.object_type = 'contact' and o.object_id = ${contactCredits.hubspotId} and o.delivered_at is null)`,
+      ),
+    )
+    .orderBy(contactCredits.hubspotId)
+    .limit(limit);
+}
