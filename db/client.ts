@@ -36,6 +36,8 @@ interface Databases {
    * they must never queue for a connection behind reads: a bulkhead pool keeps the lock short.
    */
   bookingTransaction: TransactionRunner;
+  /** Single statements on the booking pool: a booking as one statement (book_seat) runs here. */
+  bookingDb: Database;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
     pools: { main: pool, booking: bookingPool },
     db: drizzlePg({ client: pool, schema }) as unknown as Database,
     bookingTransaction: transactionsOn(bookingPool),
+    bookingDb: drizzlePg({ client: bookingPool, schema }) as unknown as Database,
     close: async () => {
       await Promise.all([pool.end(), bookingPool.end()]);
     },
@@ -167,6 +170,7 @@ async function openPglite(cfg: PgliteConfig, purpose: string): Promise<DatabaseH
     mode: 'pglite',
     db,
     bookingTransaction: (work) => db.transaction(work),
+    bookingDb: db,
     pglite,
     close: async () => {
       try {

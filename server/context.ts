@@ -12,6 +12,11 @@ export interface Dependencies {
   db: Database;
   /** Booking/cancel transactions, on their own bulkhead pool (db/client.ts says why). */
   bookingTransaction: TransactionRunner;
+  /**
+   * Single-statement bookings (book_seat) on the booking pool, for the same reason; absent (tests,
+   * jobs, the CLI) they run on `db`.
+   */
+  bookingDb?: Database | undefined;
   kv: KeyValueStore;
   logger: Logger;
 }

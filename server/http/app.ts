@@ -99,6 +99,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
         config,
         db: database.db,
         bookingTransaction: database.bookingTransaction,
+        bookingDb: database.bookingDb,
         kv,
         logger,
       }),

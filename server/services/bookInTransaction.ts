@@ -119,7 +119,11 @@ export async function placeBooking(
  * Open now (active, or scheduled and activated, not started, and not past BOOKING_CUTOFF_HOURS before
  * its start) and of a type bookable online.
  */
-export function requireBookable(exam: LockedExam, now: Date, cutoffMs: number): CreditRule {
+export function requireBookable(
+  exam: Pick<LockedExam, 'isActive' | 'scheduledActivationDatetime' | 'startTime' | 'mockType'>,
+  now: Date,
+  cutoffMs: number,
+): CreditRule {
   const window = bookability(exam, now, cutoffMs);
   if (window !== 'open') throw errors.examNotBookable(window);
   const rule = ruleFor(exam.mockType);

@@ -9,7 +9,13 @@ export function creditsRemaining(mockType: string | null, balances: CreditBalanc
 }
 
 /** The answer to `bookings.create` (and to every replay of the same request). */
-export function createdView(booking: BookingView, balances: CreditBalances) {
+export function createdView(
+  booking: Pick<
+    BookingView,
+    'bookingId' | 'bookingCode' | 'examId' | 'examDate' | 'mockType' | 'startTime' | 'endTime' | 'tokenUsed'
+  >,
+  balances: CreditBalances,
+) {
   return {
     bookingId: booking.bookingId,
     bookingCode: booking.bookingCode ?? '',

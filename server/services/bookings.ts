@@ -7,11 +7,11 @@ import { type DomainError, errors } from '../errors';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
 import { readSeatCounts, writeSeatCounts } from '../redis/seatCounters';
-import { bookInTransaction } from './bookInTransaction';
+import { bookInOneStatement } from './bookInOneStatement';
 import type { CreatedBooking } from './bookingViews';
 import { cancelInTransaction } from './cancelInTransaction';
 import { replayFor, scopedIdempotencyKey } from './idempotency';
-import { inSessionTransaction } from './sessionTransaction';
+import { inSessionLock, inSessionTransaction } from './sessionTransaction';
 
 const DUPLICATE_INDEX = 'hubspot_bookings_one_active_per_contact_exam';
 const IDEMPOTENCY_INDEX = 'hubspot_bookings_idempotency_key_unique';
@@ -59,10 +59,11 @@ export async function createBooking(ctx: StudentContext, input: CreateBookingInp
   const early = await settledWithoutLock(ctx, input, key);
   if (early) return early;
   try {
-    return await inSessionTransaction(
+    // One statement under the session's lock (bookInOneStatement says why it stays exact without it).
+    return await inSessionLock(
       ctx,
       input.examId,
-      (tx) => bookInTransaction(tx, ctx, input, key),
+      () => bookInOneStatement(ctx, input, key),
       () => settledWithoutLock(ctx, input, key),
     );
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { SeatCreditRule } from '../../db/queries/bookSeat';
 import { type CreditBalances, type CreditColumn, creditFieldName } from '../../db/schema/credits';
 import type { MockType, TokenType } from '../../db/schema/statuses';
 import type { CreditAvailability } from '../errors';
@@ -47,3 +48,21 @@ export function refundColumnFor(tokenUsed: string | null): CreditColumn | undefi
   if (tokenUsed === SHARED.token) return SHARED.column;
   return [...RULES.values()].find((rule) => rule.token === tokenUsed)?.specific;
 }
+
+/**
+ * Every type's rule with the stored column names, as book_seat takes them: the rules stay defined
+ * here only, and the one-statement booking applies exactly these.
+ */
+export const SEAT_CREDIT_RULES: Record<string, SeatCreditRule> = Object.fromEntries(
+  [...RULES].map(([type, rule]) => [
+    type,
+    {
+      specific: creditFieldName(rule.specific),
+      specificKey: rule.specific,
+      token: rule.token,
+      shared: rule.sharedFallback
+        ? { column: creditFieldName(SHARED.column), key: SHARED.column, token: SHARED.token }
+        : null,
+    },
+  ]),
+);

@@ -23,13 +23,26 @@ export async function inSessionTransaction<T>(
   work: (tx: Transaction) => Promise<Outcome<T>>,
   beforeRetry?: () => Promise<T | undefined>,
 ): Promise<T> {
+  return inSessionLock(ctx, examId, () => ctx.bookingTransaction(work), beforeRetry);
+}
+
+/**
+ * The same lock and mirroring around `work` that commits by itself: a single statement (book_seat)
+ * is its own transaction, one round trip instead of BEGIN, the statement and COMMIT.
+ */
+export async function inSessionLock<T>(
+  ctx: Pick<InnerContext, 'config' | 'kv' | 'logger'>,
+  examId: string,
+  work: () => Promise<Outcome<T>>,
+  beforeRetry?: () => Promise<T | undefined>,
+): Promise<T> {
   const { lockTtlMs, lockWaitMs, seatCounterTtlMs } = ctx.config.booking;
   const mirror = (seats: SeatCount) => writeSeatCounts(ctx.kv, [seats], seatCounterTtlMs, ctx.logger);
   const lock = { ttlMs: lockTtlMs, waitMs: lockWaitMs, beforeRetry };
   return withLock(ctx.kv, redisKeys.examLock(examId), lock, ctx.logger, async () => {
     let outcome: Outcome<T>;
     try {
-      outcome = await ctx.bookingTransaction(work);
+      outcome = await work();
     } catch (err) {
       if (err instanceof ExamFullError) await mirror(err.seats);
       throw err;

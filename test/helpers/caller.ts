@@ -53,7 +53,14 @@ export function useCaller(env: Record<string, string> = {}): CallerFixture {
     const logger = createLogger('silent');
     database = await openConfiguredDatabase(config, logger);
     kv = openKeyValueStore(config.redis, logger);
-    deps = { config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger };
+    deps = {
+      config,
+      db: database.db,
+      bookingTransaction: database.bookingTransaction,
+      bookingDb: database.bookingDb,
+      kv,
+      logger,
+    };
     client = new pg.Client({ connectionString: resources.database.url });
     await client.connect();
   });
