@@ -23,6 +23,7 @@ import { formatBookingCode } from '../../services/bookingCode';
 import { refundColumnFor } from '../../services/creditRules';
 import { inSessionTransaction } from '../../services/sessionTransaction';
 import { displayName } from '../../services/studentIdentity';
+import { promoteWaitlist, waitlistSettings } from '../../services/waitlistPromotion';
 import { recordChanges } from '../../sync/outbox';
 import type { AdminContext } from '../context';
 import { audit } from './audit';
@@ -113,15 +114,18 @@ export function cancelBookings(ctx: AdminContext, input: AdminCancelBookingsInpu
         await stampRefundAdmin(tx, { bookingId, admin: ctx.admin.email ?? ctx.admin.subject });
         await adjustBalance(tx, { contactId: booking.contactId, column: refundColumn, delta: +1 });
       }
-      const totalBookings = exam ? await countActiveBookings(tx, exam.examId) : 0;
-      if (exam) await setTotalBookings(tx, { examId: exam.examId, total: totalBookings });
+      if (exam) await setTotalBookings(tx, { examId: exam.examId, total: await countActiveBookings(tx, exam.examId) });
+      // The freed seat goes to the session's waitlist in this same transaction, under the same row
+      // lock, exactly as a student's cancellation passes it on: nobody can take it in between.
+      const passedOn = exam ? await promoteWaitlist(tx, exam, waitlistSettings(ctx)) : undefined;
+      const waitlistPromoted = passedOn?.promoted ?? [];
       const creditRefunded = refundColumn ? booking.tokenUsed : null;
       await audit(tx, ctx, {
         action: 'bookings.cancel',
         targetType: 'booking',
         targetIds: [bookingId],
         before: { status: booking.status, tokenUsed: booking.tokenUsed },
-        after: { status: 'Cancelled', refund: input.refund, creditRefunded },
+        after: { status: 'Cancelled', refund: input.refund, creditRefunded, waitlistPromoted },
         reason: input.reason,
       });
       await recordChanges(tx, [
@@ -139,10 +143,9 @@ export function cancelBookings(ctx: AdminContext, input: AdminCancelBookingsInpu
           : []),
         ...(exam ? [{ object: 'exam' as const, id: exam.examId, change: 'total_bookings' as const }] : []),
       ]);
-      // Waitlist promotion would run here once the waitlist lands (OWNERS.md: whoever lands second wires it).
       return {
-        result: { status: 'Cancelled' as const, creditRefunded },
-        seats: exam ? { examId: exam.examId, capacity: exam.capacity, totalBookings } : undefined,
+        result: { status: 'Cancelled' as const, creditRefunded, waitlistPromoted },
+        seats: passedOn?.seats,
       };
     });
   });

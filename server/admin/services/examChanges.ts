@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from '../../../db/client';
 import {
   copyExamOntoBookings,
   countHeldBookings,
@@ -8,12 +9,13 @@ import {
   lockAdminExam,
   updateAdminExam,
 } from '../../../db/queries/adminExams';
-import { countActiveBookings, setTotalBookings } from '../../../db/queries/exams';
+import { countActiveBookings, lockExam, setTotalBookings } from '../../../db/queries/exams';
 import type { ExamStatus } from '../../../db/schema';
 import type { AdminExamCreateInput, AdminExamSetStatusInput, AdminExamUpdateInput } from '../../contracts/adminExams';
 import { errors } from '../../errors';
 import { schoolClock, schoolInstant } from '../../lib/schoolTime';
 import { inSessionTransaction } from '../../services/sessionTransaction';
+import { promoteWaitlist, waitlistSettings } from '../../services/waitlistPromotion';
 import { recordChanges } from '../../sync/outbox';
 import type { AdminContext } from '../context';
 import { audit } from './audit';
@@ -117,17 +119,38 @@ async function updateOne(
       ? await copyExamOntoBookings(tx, { hubspotId: examId, ...updated })
       : [];
     await setTotalBookings(tx, { examId, total: taken });
-    await audit(tx, ctx, { action, targetType: 'exam', targetIds: [examId], before: exam, after: updated });
+    const promoted = updated.capacity > exam.capacity ? await passSeatsOn(tx, ctx, examId) : undefined;
+    const totalBookings = promoted?.seats.totalBookings ?? taken;
+    await audit(tx, ctx, {
+      action,
+      targetType: 'exam',
+      targetIds: [examId],
+      before: exam,
+      after: promoted ? { ...updated, totalBookings, waitlistPromoted: promoted.promoted } : updated,
+    });
     await recordChanges(tx, [
       { object: 'exam', id: examId, change: changes.isActive === 'true' ? 'activated' : 'updated' },
       ...moved.map((id) => ({ object: 'booking' as const, id, change: 'updated' as const })),
     ]);
-    // A capacity increase would be where waitlist promotion runs, once the waitlist lands (OWNERS.md).
     return {
-      result: { ...adminExamView({ ...updated, totalBookings: taken }, ctx.now()), bookingsUpdated: moved.length },
-      seats: { examId, capacity: updated.capacity, totalBookings: taken },
+      result: {
+        ...adminExamView({ ...updated, totalBookings }, ctx.now()),
+        bookingsUpdated: moved.length,
+        waitlistPromoted: promoted?.promoted ?? [],
+      },
+      seats: { examId, capacity: updated.capacity, totalBookings },
     };
   });
+}
+
+/**
+ * A capacity increase frees seats: the session's waitlist fills them in this same transaction, under
+ * the session row lock already held (re-read here with the booking path's columns, new capacity included).
+ */
+async function passSeatsOn(tx: Transaction, ctx: AdminContext, examId: string) {
+  const exam = await lockExam(tx, examId);
+  if (!exam) throw errors.examNotFound();
+  return promoteWaitlist(tx, exam, waitlistSettings(ctx));
 }
 
 /** admin.exams.update */
