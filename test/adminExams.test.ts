@@ -194,6 +194,19 @@ describe('admin.exams.setStatus and delete (bulk, per item)', () => {
     ]);
     expect(left.rows).toEqual([{ hubspot_id: completed }]);
     expect((await auditOf(empty))[0]).toMatchObject({ action: 'exams.delete', after: null });
+    // HubSpot hears of each deletion through the outbox, written in the deleting transaction; the refused one is not.
+    const announced = await db.query(
+      `select object_id, change, payload from sync_outbox where object_type = 'exam' and change = 'deleted' and object_id = any($1) order by id`,
+      [[empty, onlyCancelled, completed]],
+    );
+    expect(announced.rows).toEqual([
+      { object_id: empty, change: 'deleted', payload: expect.objectContaining({ mockType: 'Clinical Skills' }) },
+      {
+        object_id: onlyCancelled,
+        change: 'deleted',
+        payload: expect.objectContaining({ mockType: 'Clinical Skills' }),
+      },
+    ]);
     // admin may do everything but delete sessions.
     const plainAdmin = await adminAs('admin');
     expect(await failure(plainAdmin.admin.exams.delete.mutate({ examIds: [completed] }))).toMatchObject({

@@ -10,6 +10,7 @@ import {
   updateAdminExam,
 } from '../../../db/queries/adminExams';
 import { countActiveBookings, lockExam, setTotalBookings } from '../../../db/queries/exams';
+import { insertOutboxRows } from '../../../db/queries/outbox';
 import type { ExamStatus } from '../../../db/schema';
 import type { AdminExamCreateInput, AdminExamSetStatusInput, AdminExamUpdateInput } from '../../contracts/adminExams';
 import { errors } from '../../errors';
@@ -168,6 +169,23 @@ export function setExamStatus(ctx: AdminContext, input: AdminExamSetStatusInput)
 }
 
 /**
+ * Tells HubSpot a session is gone, in the deleting transaction: without it the session would live on
+ * there and the next pull would bring it back. The outbox's typed changes (server/sync/outbox.ts) have
+ * no deletion yet, so the row is written with the change `deleted` directly; the payload says what was
+ * deleted, since the row it names no longer exists when the pusher reads it.
+ */
+function recordExamDeleted(tx: Transaction, exam: LockedExam) {
+  return insertOutboxRows(tx, [
+    {
+      objectType: 'exam',
+      objectId: exam.examId,
+      change: 'deleted',
+      payload: { mockType: exam.mockType, examDate: exam.examDate, location: exam.location },
+    },
+  ]);
+}
+
+/**
  * admin.exams.delete: up to 100 sessions, each its own transaction under the session's lock; refused
  * (EXAM_HAS_BOOKINGS) while a session holds an Active or Completed booking. Cancelled bookings stay,
  * as history.
@@ -181,7 +199,7 @@ export function deleteExams(ctx: AdminContext, examIds: string[]) {
       if (held > 0) throw errors.examHasBookings(held);
       await deleteAdminExam(tx, examId);
       await audit(tx, ctx, { action: 'exams.delete', targetType: 'exam', targetIds: [examId], before: exam });
-      // The outbox has no "deleted" change yet (server/sync owns it): HubSpot is not told of deletions.
+      await recordExamDeleted(tx, exam);
       return { result: { deleted: true as const } };
     }),
   );
