@@ -9,6 +9,7 @@ import type { DatabaseConfig, PgliteConfig, PostgresConfig } from './config';
 import { type CredentialSource, createCredentialSource, credentialedPool } from './credentials';
 import { acquireDataDirLock } from './dataDirLock';
 import { isConnectionLoss } from './pgErrors';
+import { initializeFolderApart, PGLITE_START_PARAMS } from './pgliteFolder';
 import * as schema from './schema';
 import type { SecretReader } from './secrets';
 import { tlsOptions } from './tls';
@@ -159,7 +160,8 @@ async function openPglite(cfg: PgliteConfig, purpose: string): Promise<DatabaseH
   const lock = acquireDataDirLock(cfg.dataDir, purpose);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({ dataDir: cfg.dataDir });
+    await initializeFolderApart(cfg.dataDir);
+    pglite = await PGlite.create({ dataDir: cfg.dataDir, startParams: PGLITE_START_PARAMS });
   } catch (err) {
     lock.release();
     throw err;
