@@ -55,8 +55,49 @@ export async function issueSessionToken(session: StudentSession, cfg: Config['se
   return { token, expiresAt };
 }
 
+/**
+ * Tokens already verified, per secret: every request of a student carries the same token, and the
+ * signature check (WebCrypto HMAC through jose) was a tenth of a booking's CPU (issue 13's profile).
+ * A hit is still judged for expiry against the clock, exactly as jose judges `exp`; revocation is
+ * checked per request by the caller, as before. Bounded: the oldest entry leaves when it is full.
+ */
+const VERIFIED_CACHE_MAX = 5_000;
+const verifiedBySecret = new Map<string, Map<string, VerifiedSession>>();
+
+function cachedVerification(token: string, secret: string): VerifiedSession | undefined {
+  const cache = verifiedBySecret.get(secret);
+  const hit = cache?.get(token);
+  if (!hit) return undefined;
+  if (Math.floor(Date.now() / 1000) >= hit.token.expiresAt) {
+    cache!.delete(token);
+    return undefined;
+  }
+  // Copies: a request's context must not share objects another request could change.
+  return { user: { ...hit.user }, token: { ...hit.token } };
+}
+
+function rememberVerification(token: string, secret: string, verified: VerifiedSession): void {
+  let cache = verifiedBySecret.get(secret);
+  if (!cache) {
+    // A rotated secret's verifications are worthless under the new one.
+    verifiedBySecret.clear();
+    cache = new Map();
+    verifiedBySecret.set(secret, cache);
+  }
+  if (cache.size >= VERIFIED_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(token, verified);
+}
+
 /** The session a token proves, or undefined when it is missing, forged, expired or malformed. */
 export async function verifySessionToken(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
+  const cached = cachedVerification(token, cfg.secret);
+  if (cached) return cached;
+  const verified = await verifyWithJose(token, cfg);
+  if (verified) rememberVerification(token, cfg.secret, verified);
+  return verified;
+}
+
+async function verifyWithJose(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
   try {
     const { payload } = await jwtVerify(token, keyOf(cfg.secret), {
       issuer: ISSUER,

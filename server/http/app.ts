@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import compression from 'compression';
 import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
@@ -15,6 +14,7 @@ import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
 import { batchLimit } from './batchLimit';
+import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
 import { responseHeaders } from './responseMeta';
 
@@ -78,7 +78,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   });
   app.use(helmet());
   app.use(cors({ origin: config.frontendOrigins, credentials: true }));
-  app.use(compression());
+  app.use(compressLargeAnswers());
 
   mountHealthRoutes(app, {
     database,
