@@ -72,6 +72,11 @@ const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate';
     input: { examIds: ['no-such-exam'], status: 'active' },
   },
   'exams.delete': { permission: 'exams.delete', kind: 'mutate', input: { examIds: ['no-such-exam'] } },
+  'bookings.rebook': {
+    permission: 'bookings.create',
+    kind: 'mutate',
+    input: { bookingId: NO_BOOKING, examId: 'no-such-exam' },
+  },
   'trainees.search': { permission: 'bookings.view', kind: 'query', input: { query: 'nobody-at-all' } },
   'trainees.get': { permission: 'bookings.view', kind: 'query', input: { contactId: 'no-such-contact' } },
   'credits.adjust': {

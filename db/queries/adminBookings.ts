@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { type Attendance, type BookingStatus, bookings, contactCredits } from '../schema';
+import { type Attendance, type BookingStatus, bookings, contactCredits, type MockType, mockExams } from '../schema';
 
 /** What an admin sees of a booking on a roster or a trainee's history. */
 const adminBookingColumns = {
@@ -160,4 +160,71 @@ export async function traineeBookingSummary(db: Executor, contactId: string) {
     .from(bookings)
     .where(eq(bookings.associatedContactId, contactId));
   return row ?? { total: 0, active: 0, completed: 0, cancelled: 0, attended: 0, noShow: 0, unmarked: 0 };
+}
+
+/**
+ * What stops a student's booking from moving to `target`: another of their non-cancelled bookings of
+ * the same type and date (the duplicate rule) or overlapping it in time, the moving booking itself
+ * excepted. Only sound under the student's row lock, which every booking of theirs takes.
+ */
+export async function findRebookConflict(
+  tx: Executor,
+  p: {
+    contactId: string;
+    bookingId: string;
+    target: { examDate: string; mockType: string; startTime: Date | null; endTime: Date | null };
+  },
+) {
+  const { target } = p;
+  const overlaps =
+    target.startTime && target.endTime
+      ? sql`(${mockExams.startTime} < ${target.endTime} and ${mockExams.endTime} > ${target.startTime})`
+      : sql`false`;
+  const [row] = await tx
+    .select({
+      bookingId: bookings.id,
+      examId: bookings.associatedMockExam,
+      duplicate: sql<boolean>`(${mockExams.examDate} = ${target.examDate} and ${mockExams.mockType} = ${target.mockType})`,
+    })
+    .from(bookings)
+    .innerJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+    .where(
+      and(
+        eq(bookings.associatedContactId, p.contactId),
+        ne(bookings.id, p.bookingId),
+        ne(bookings.isActive, 'Cancelled'),
+        sql`((${mockExams.examDate} = ${target.examDate} and ${mockExams.mockType} = ${target.mockType}) or ${overlaps})`,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Moves a booking onto another session, copying the session's date, times, type and set. */
+export async function moveBooking(
+  tx: Executor,
+  p: {
+    bookingId: string;
+    exam: {
+      examId: string;
+      examDate: string;
+      startTime: Date | null;
+      endTime: Date | null;
+      mockType: MockType;
+      mockSet: string | null;
+    };
+  },
+): Promise<void> {
+  await tx
+    .update(bookings)
+    .set({
+      associatedMockExam: p.exam.examId,
+      examDate: p.exam.examDate,
+      startTime: p.exam.startTime,
+      endTime: p.exam.endTime,
+      mockType: p.exam.mockType,
+      mockSet: p.exam.mockSet,
+      updatedAt: new Date(),
+    })
+    .where(eq(bookings.id, p.bookingId));
 }

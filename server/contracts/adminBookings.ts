@@ -46,3 +46,13 @@ export const adminCreateBookingInput = z
     path: ['allowOverCapacity'],
   });
 export type AdminCreateBookingInput = z.infer<typeof adminCreateBookingInput>;
+
+export const adminRebookInput = z
+  .object({
+    bookingId: z.uuid(),
+    /** The session to move it to: same type, not started. */
+    examId: examIdField,
+    reason: plainText(500, 0).optional(),
+  })
+  .strict();
+export type AdminRebookInput = z.infer<typeof adminRebookInput>;

@@ -62,6 +62,8 @@ export const APP_ERRORS = {
   CONTACT_NOT_FOUND: code('NOT_FOUND'),
   /** Admin: attendance on a cancelled booking, or a booking of another session. */
   BOOKING_NOT_MARKABLE: code<{ status: BookingStatus } | undefined>('PRECONDITION_FAILED'),
+  /** Admin: rebooking a booking that is not Active (cancelled or already completed). */
+  BOOKING_NOT_REBOOKABLE: code<{ status: BookingStatus }>('PRECONDITION_FAILED'),
   /** Admin: a credit adjustment that would leave the balance below zero. */
   CREDITS_WOULD_GO_NEGATIVE: code<{ balance: number }>('CONFLICT'),
   /** The student holds another non-cancelled booking whose session overlaps this one in time. */
@@ -253,6 +255,8 @@ export const errors = {
           status,
         })
       : new DomainError('BOOKING_NOT_MARKABLE', 'That booking is not on this session.', undefined),
+  bookingNotRebookable: (status: BookingStatus) =>
+    new DomainError('BOOKING_NOT_REBOOKABLE', `A ${status.toLowerCase()} booking cannot be moved.`, { status }),
   creditsWouldGoNegative: (balance: number) =>
     new DomainError('CREDITS_WOULD_GO_NEGATIVE', `The balance is ${balance}; it cannot go below zero.`, { balance }),
   timeConflict: (other: { bookingId: string; examId: string }) =>

@@ -2,11 +2,13 @@ import {
   adminCancelBookingsInput,
   adminCreateBookingInput,
   adminMarkAttendanceInput,
+  adminRebookInput,
   adminRosterInput,
 } from '../../contracts/adminBookings';
 import { router } from '../../trpc';
 import { adminProcedure } from '../procedure';
 import { cancelBookings, createBooking, markAttendance, roster } from '../services/bookings';
+import { rebookBooking } from '../services/rebook';
 
 export const adminBookingsRouter = router({
   roster: adminProcedure('bookings.view')
@@ -21,4 +23,8 @@ export const adminBookingsRouter = router({
   create: adminProcedure('bookings.create')
     .input(adminCreateBookingInput)
     .mutation(({ ctx, input }) => createBooking(ctx, input)),
+  // Moving a student's seat is booking them in elsewhere: the same permission as booking them in.
+  rebook: adminProcedure('bookings.create')
+    .input(adminRebookInput)
+    .mutation(({ ctx, input }) => rebookBooking(ctx, input)),
 });
