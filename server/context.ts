@@ -36,7 +36,7 @@ export function createInnerContext(deps: Dependencies, user?: StudentSession): I
 
 /** Per-request context: the inner one, the student the request's token proves, and the request. */
 export function createContextFactory(deps: Dependencies) {
-  return async ({ req, res }: CreateExpressContextOptions) => {
+  return async ({ req, res }: Pick<CreateExpressContextOptions, 'req' | 'res'>) => {
     const logger = (req as { log?: Logger }).log ?? deps.logger;
     const raw = sessionTokenOf(req, deps.config.session.cookieName);
     const verified = raw ? await verifySessionToken(raw, deps.config.session) : undefined;

@@ -14,6 +14,7 @@ import type { KeyValueStore } from '../redis';
 import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
 import { batchLimit } from './batchLimit';
+import { calendarRoutes } from './calendarRoute';
 import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
 import { responseHeaders } from './responseMeta';
@@ -113,6 +114,12 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
           (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
       },
     }),
+  );
+
+  // A booking as a calendar file: a plain GET a browser can open, for the logged-in student.
+  app.use(
+    '/api/bookings',
+    calendarRoutes({ config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger }),
   );
 
   // Admin CSV downloads: plain GETs a browser can save, behind the admin procedures' bearer token.
