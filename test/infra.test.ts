@@ -424,7 +424,7 @@ describe.each(both)('%s stack', (name, stack) => {
       expect(filter.Properties.LogGroupName).toEqual({ Ref: logGroup });
   });
 
-  it('alarms on 5xx rate, unhealthy hosts, p95 latency, RDS connections and CPU, Redis memory, Postgres auth failures and HubSpot sync lag', () => {
+  it('alarms on 5xx rate, unhealthy hosts, p95 latency, RDS connections and CPU, Redis memory, Postgres auth failures, HubSpot sync lag and quota', () => {
     const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const byName = new Map(alarms.map((a) => [String(a.AlarmName).replace(`MocksBooking-${name}-`, ''), a]));
     for (const required of [
@@ -436,6 +436,7 @@ describe.each(both)('%s stack', (name, stack) => {
       'redis-memory',
       'postgres-auth-failures',
       'hubspot-sync-lag',
+      'hubspot-quota-low',
     ]) {
       expect(byName.has(required), required).toBe(true);
     }
@@ -484,6 +485,14 @@ describe.each(both)('%s stack', (name, stack) => {
     expect(byName.get('hubspot-sync-lag')).toMatchObject({
       MetricName: 'HubSpotSyncLagSeconds',
       Namespace: lag.MetricTransformations[0].MetricNamespace,
+    });
+    // The field the service's limiter logs when it stops for the daily quota (server/sync/rateLimiter.ts).
+    const quota = filters.find((f) => f.MetricTransformations[0].MetricName === 'HubSpotDailyQuotaRemaining')!;
+    expect(quota.MetricTransformations[0].MetricValue).toBe('$.hubspotDailyQuotaRemaining');
+    expect(byName.get('hubspot-quota-low')).toMatchObject({
+      MetricName: 'HubSpotDailyQuotaRemaining',
+      Statistic: 'SampleCount',
+      Threshold: 1,
     });
   });
 

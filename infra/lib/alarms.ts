@@ -39,6 +39,11 @@ export const POSTGRES_AUTH_FAILURE_PATTERN =
  */
 export const HUBSPOT_SYNC_LAG_FIELD = 'hubspotSyncLagSeconds';
 export const HUBSPOT_SYNC_LAG_ALARM_SECONDS = 1800;
+/**
+ * Logged (as an error) when the HubSpot sync stops because fewer than HUBSPOT_DAILY_QUOTA_RESERVE of
+ * the day's calls are left: `{"msg":"hubspot daily quota low…","hubspotDailyQuotaRemaining":24990,…}`.
+ */
+export const HUBSPOT_QUOTA_FIELD = 'hubspotDailyQuotaRemaining';
 
 /** Alarms to an SNS topic with an e-mail subscription; ALARM and OK both notify. */
 export class Alarms extends Construct {
@@ -212,6 +217,27 @@ export class Alarms extends Construct {
         threshold: HUBSPOT_SYNC_LAG_ALARM_SECONDS,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+
+    const quota = new logs.MetricFilter(this, 'HubspotQuotaLow', {
+      logGroup: props.serviceLogGroup,
+      filterPattern: logs.FilterPattern.numberValue(`$.${HUBSPOT_QUOTA_FIELD}`, '>=', -1_000_000_000),
+      metricNamespace: props.logMetricsNamespace,
+      metricName: 'HubSpotDailyQuotaRemaining',
+      metricValue: `$.${HUBSPOT_QUOTA_FIELD}`,
+      unit: cloudwatch.Unit.COUNT,
+    });
+    add(
+      'hubspot-quota-low',
+      'HubSpot sync stopped: the daily API quota is down to its reserve (docs/OPERATIONS.md, HubSpot)',
+      quota.metric({ period: fiveMinutes, statistic: 'SampleCount' }),
+      // The line is only written when the quota runs low: any sample is the alarm.
+      {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       },
     );

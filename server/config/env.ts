@@ -120,6 +120,14 @@ export const envSchema = z.object({
   HUBSPOT_PULL_OVERLAP_SECONDS: intAtLeast(0, 60),
   /** A login of a student HubSpot does not have is not looked up again for this long. */
   HUBSPOT_LOGIN_MISS_TTL_SECONDS: positiveInt(60),
+  /** HubSpot's per-app burst limit (100 per 10 s on Free/Starter, 190 on Professional/Enterprise). */
+  HUBSPOT_CALLS_PER_10S: positiveInt(100),
+  /** HubSpot's CRM search limit per app. */
+  HUBSPOT_SEARCHES_PER_SECOND: positiveInt(4),
+  /** The account's daily HubSpot call quota (250,000 on Free/Starter private apps). */
+  HUBSPOT_DAILY_QUOTA: positiveInt(250_000),
+  /** Sync calls stop while fewer than this many of the day's calls are left. */
+  HUBSPOT_DAILY_QUOTA_RESERVE: intAtLeast(0, 25_000),
   /** No booking later than this many hours before the session starts ("until the day before"). */
   BOOKING_CUTOFF_HOURS: z.coerce.number().min(0).default(24),
   /** How long a seat offered to a waitlisted student is held for them to claim (waitlist.claim). */

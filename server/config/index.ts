@@ -144,6 +144,12 @@ function configFrom(
       maxAttempts: env.HUBSPOT_MAX_ATTEMPTS,
       pullOverlapSeconds: env.HUBSPOT_PULL_OVERLAP_SECONDS,
       loginMissTtlSeconds: env.HUBSPOT_LOGIN_MISS_TTL_SECONDS,
+      limits: {
+        callsPer10s: env.HUBSPOT_CALLS_PER_10S,
+        searchesPerSecond: env.HUBSPOT_SEARCHES_PER_SECOND,
+        dailyQuota: env.HUBSPOT_DAILY_QUOTA,
+        dailyReserve: env.HUBSPOT_DAILY_QUOTA_RESERVE,
+      },
     },
   };
 }

@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { type KeyValueStore, openKeyValueStore } from '../redis';
 import { registerJobMetrics } from './metrics';
 import { type TrackedDb, trackedPgBossDb } from './pgBossDb';
 import { QUEUE_SPECS, QUEUES, type QueueName, SCHOOL_TIME_ZONE } from './queues';
@@ -12,6 +13,8 @@ export interface JobDeps {
   config: Config;
   logger: Logger;
   boss: PgBoss;
+  /** Redis (or the in-process store): the HubSpot call budget all instances share. */
+  kv: KeyValueStore;
 }
 export type JobHandler = (deps: JobDeps, job: PgBoss.Job) => Promise<void>;
 
@@ -81,17 +84,20 @@ async function upsertQueue(boss: PgBoss, queue: PgBoss.Queue): Promise<void> {
  * push with sync off) is not filled.
  */
 export async function startJobEngine(
-  deps: Omit<JobDeps, 'boss'>,
+  deps: Omit<JobDeps, 'boss' | 'kv'> & { kv?: KeyValueStore | undefined },
   handlers: Partial<Record<QueueName, JobHandler>>,
 ): Promise<JobEngine> {
   const { database, config, logger } = deps;
+  // The service passes its own store; a worker process (or a test's instance) opens and closes one.
+  const ownKv = deps.kv ? undefined : openKeyValueStore(config.redis, logger);
+  const kv = deps.kv ?? ownKv!;
   const db = trackedPgBossDb(database);
   const boss = createBoss(database, config, db);
   boss.on('error', (err) => logger.error({ err }, 'jobs: engine error'));
   await boss.start();
   const names = Object.keys(handlers) as QueueName[];
   await defineQueues(boss, config, names);
-  const jobDeps = { ...deps, boss };
+  const jobDeps = { ...deps, boss, kv };
   for (const name of names) {
     const handler = handlers[name]!;
     await boss.work<object>(name, { pollingIntervalSeconds: POLL_SECONDS }, async (batch) => {
@@ -116,6 +122,7 @@ export async function startJobEngine(
     stop: async () => {
       await boss.stop({ graceful: true, close: false, timeout: config.shutdown.timeoutMs });
       await db.settled();
+      await ownKv?.close().catch(() => undefined);
       logger.info('jobs: workers stopped');
     },
   };

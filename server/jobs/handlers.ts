@@ -24,9 +24,9 @@ export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandle
   };
   if (config.hubspot.enabled) {
     const token = hubspotTokenSource(config);
-    handlers[QUEUES.hubspotPush] = async ({ database, logger, boss }, job) => {
+    handlers[QUEUES.hubspotPush] = async ({ database, logger, boss, kv }, job) => {
       await runPush(
-        { db: database.db, config, logger, boss, token: await token() },
+        { db: database.db, config, logger, boss, token: await token(), kv },
         job.data as PushJobData,
         QUEUES.hubspotPush,
       );
@@ -36,12 +36,12 @@ export function jobHandlers(config: Config): Partial<Record<QueueName, JobHandle
       [QUEUES.pullContacts, 'contacts'],
       [QUEUES.pullBookings, 'bookings'],
     ];
-    handlers[QUEUES.reconcile] = async ({ database, logger }) => {
-      await runReconcile({ db: database.db, config, logger, token: await token() });
+    handlers[QUEUES.reconcile] = async ({ database, logger, kv }) => {
+      await runReconcile({ db: database.db, config, logger, token: await token(), kv });
     };
     for (const [queue, type] of pulls) {
-      handlers[queue] = async ({ database, logger }, job) => {
-        await runPullJob({ db: database.db, config, logger, token: await token() }, type, job.data as PullJobData);
+      handlers[queue] = async ({ database, logger, kv }, job) => {
+        await runPullJob({ db: database.db, config, logger, token: await token(), kv }, type, job.data as PullJobData);
       };
     }
   }

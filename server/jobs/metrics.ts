@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { outboxLagSeconds } from '../../db/queries/syncPush';
 import type { Config } from '../config';
 import { METRIC_NAMES, registerScrapeGauge } from '../metrics';
+import { hubspotDailyRemaining } from '../sync/rateLimiter';
 import { lastDrift } from '../sync/reconcile';
 import { QUEUE_SPECS, QUEUES } from './queues';
 
@@ -24,6 +25,14 @@ export function registerJobMetrics(boss: PgBoss, db: Database, config: Config): 
     name: METRIC_NAMES.hubspotSyncLagSeconds,
     help: 'Age of the oldest change not yet pushed to HubSpot, in seconds',
     read: async () => [{ value: await outboxLagSeconds(db, config.hubspot.maxAttempts) }],
+  });
+  registerScrapeGauge({
+    name: METRIC_NAMES.hubspotDailyQuotaRemaining,
+    help: "HubSpot's daily call quota left (HUBSPOT_DAILY_QUOTA minus the calls counted today), as this process last counted it",
+    read: () => {
+      const left = hubspotDailyRemaining();
+      return left === undefined ? [] : [{ value: left }];
+    },
   });
   registerScrapeGauge({
     name: METRIC_NAMES.hubspotDrift,

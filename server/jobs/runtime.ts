@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import { retryDelayMs, sleep } from '../lib/time';
 import type { Logger } from '../logger';
+import type { KeyValueStore } from '../redis';
 import { type JobEngine, startJobEngine } from './engine';
 import { jobHandlers } from './handlers';
 
@@ -31,6 +32,7 @@ export function startJobsWhenReady(
   config: Config,
   logger: Logger,
   databaseReady: Promise<void>,
+  kv?: KeyValueStore,
 ): RunningJobs {
   if (!config.jobs.enabled) return { stop: async () => undefined };
   const stopping = new AbortController();
@@ -38,7 +40,7 @@ export function startJobsWhenReady(
     await databaseReady;
     for (let attempt = 0; !stopping.signal.aborted; attempt++) {
       try {
-        return await startJobEngine({ database, config, logger }, jobHandlers(config));
+        return await startJobEngine({ database, config, logger, kv }, jobHandlers(config));
       } catch (err) {
         const retryInMs = retryDelayMs(attempt);
         logger.error({ err, retryInMs }, 'jobs: could not start; bookings are unaffected; retrying');

@@ -16,6 +16,8 @@ export const METRIC_NAMES = {
   hubspotSyncLagSeconds: `${PREFIX}hubspot_sync_lag_seconds`,
   /** Differences the last HubSpot reconciliation found, by kind (label `kind`). */
   hubspotDrift: `${PREFIX}hubspot_drift`,
+  /** HubSpot's daily call quota left (counted across instances), as last seen by this process. */
+  hubspotDailyQuotaRemaining: `${PREFIX}hubspot_daily_quota_remaining`,
 } as const;
 
 export interface Sample {

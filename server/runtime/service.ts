@@ -88,7 +88,7 @@ export async function startService(configured: Config, logger: Logger): Promise<
 
   const preparation = prepareDatabaseInBackground(database, config, logger, lifecycle);
   // Background jobs (docs/SYNC.md) run here unless JOBS_ENABLED=false; shutdown drains them.
-  const jobs = startJobsWhenReady(database, config, logger, preparation.done);
+  const jobs = startJobsWhenReady(database, config, logger, preparation.done, kv);
   return {
     server,
     url,

@@ -1,5 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import type { Config } from '../config';
+import type { HubSpotLimiter } from './rateLimiter';
 
 export type HubSpotSettings = Config['hubspot'];
 
@@ -42,9 +43,19 @@ export class HubSpotCallFailed extends Error {
   }
 }
 
-/** Runs one HubSpot call, turning its failure into a classified HubSpotCallFailed. */
-export async function hubspotCall<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one HubSpot call once it fits the call budget all instances share (`limiter`: per 10 s, searches
+ * per second, the day's quota), turning its failure into a classified HubSpotCallFailed. (The client's
+ * own middleware option would be the natural place, but @hubspot/api-client 13 never runs configured
+ * middleware, so every call goes through here.)
+ */
+export async function hubspotCall<T>(
+  ctx: { limiter?: HubSpotLimiter | undefined },
+  call: () => Promise<T>,
+  kind: 'call' | 'search' = 'call',
+): Promise<T> {
   try {
+    await ctx.limiter?.acquire(kind);
     return await call();
   } catch (err) {
     throw new HubSpotCallFailed(classifyHubSpotError(err));

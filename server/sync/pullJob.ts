@@ -1,7 +1,4 @@
-import type { Database } from '../../db/client';
 import { readSyncInstant, writeSyncInstant } from '../../db/queries/syncMetadata';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
 import { HubSpotCallFailed } from './hubspotClient';
 import { pullBookings } from './pull/bookings';
 import { pullContacts } from './pull/contacts';
@@ -9,7 +6,7 @@ import type { PullOptions, PullResult, PullType } from './pull/run';
 import { pullSessions } from './pull/sessions';
 import type { PushContext } from './push/context';
 import { PAUSE } from './pushJob';
-import { syncContext } from './syncContext';
+import { type SyncDeps, syncContext } from './syncContext';
 
 const PULLS: Record<PullType, (ctx: PushContext, options: PullOptions) => Promise<PullResult>> = {
   sessions: pullSessions,
@@ -23,7 +20,7 @@ export interface PullJobData {
 
 /** One pull now (a job run, or `sync:run`); throws what HubSpot's failure was. */
 export async function runPullNow(
-  deps: { db: Database; config: Config; logger: Logger; token: string },
+  deps: SyncDeps,
   type: PullType,
   { full = false }: PullJobData = {},
 ): Promise<PullResult> {
@@ -39,11 +36,7 @@ export async function runPullNow(
  * few minutes on) resumes from the cursor. HubSpot refusing a call is a defect: the job fails, is
  * retried with backoff, then lands in the dead letters.
  */
-export async function runPullJob(
-  deps: { db: Database; config: Config; logger: Logger; token: string },
-  type: PullType,
-  data: PullJobData,
-): Promise<void> {
+export async function runPullJob(deps: SyncDeps, type: PullType, data: PullJobData): Promise<void> {
   const pausedUntil = await readSyncInstant(deps.db, PAUSE);
   if (pausedUntil && pausedUntil.getTime() > Date.now()) return;
   try {

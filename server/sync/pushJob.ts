@@ -3,8 +3,10 @@ import type { Database } from '../../db/client';
 import { readSyncInstant, writeSyncInstant } from '../../db/queries/syncMetadata';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createHubSpotClient, HubSpotCallFailed } from './hubspotClient';
+import type { KeyValueStore } from '../redis';
+import { HubSpotCallFailed } from './hubspotClient';
 import { drainOutbox } from './push/drain';
+import { syncContext } from './syncContext';
 
 export interface PushJobData {
   /** Consecutive runs that found HubSpot unavailable: the next waits 2^n seconds (capped). */
@@ -22,7 +24,7 @@ export const PAUSE = 'hubspot-push-paused-until';
  * sake: the changes wait in the outbox, bookings never notice.
  */
 export async function runPush(
-  deps: { db: Database; config: Config; logger: Logger; boss: PgBoss; token: string },
+  deps: { db: Database; config: Config; logger: Logger; boss: PgBoss; token: string; kv?: KeyValueStore },
   data: PushJobData,
   queue: string,
 ): Promise<void> {
@@ -33,8 +35,7 @@ export async function runPush(
     await boss.sendAfter(queue, data, {}, pausedUntil);
     return;
   }
-  const client = createHubSpotClient(config.hubspot, token);
-  const ctx = { db, client, settings: config.hubspot, logger };
+  const ctx = syncContext({ db, config, logger, token, kv: deps.kv });
   let delayMs = config.jobs.pushIntervalMs;
   let failures = 0;
   try {

@@ -7,12 +7,10 @@ import {
 } from '../../db/queries/reconcile';
 import { listSyncMetadata, writeSyncInstant } from '../../db/queries/syncMetadata';
 import { CREDIT_COLUMNS, type CreditBalances, creditFieldName } from '../../db/schema';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
 import { hubspotCall } from './hubspotClient';
 import { recordChanges } from './outbox';
 import { chunks, type PushContext } from './push/context';
-import { syncContext } from './syncContext';
+import { type SyncDeps, syncContext } from './syncContext';
 
 /** What a reconciliation found, per kind (docs/SYNC.md "Reconciliation"). */
 export interface Drift {
@@ -47,7 +45,7 @@ async function compareHubSpotCounts(ctx: PushContext): Promise<number> {
   const sessions = await sessionsToCompare(ctx.db, since);
   let drifted = 0;
   for (const batch of chunks(sessions)) {
-    const read = await hubspotCall(() =>
+    const read = await hubspotCall(ctx, () =>
       ctx.client.crm.objects.batchApi.read(ctx.settings.objects.mockExams, {
         inputs: batch.map((s) => ({ id: s.examId })),
         properties: ['total_bookings'],
@@ -76,7 +74,7 @@ async function compareCredits(ctx: PushContext): Promise<number> {
     const page = await contactsToCompare(ctx.db, after, 100);
     if (page.length === 0) return drifted;
     after = page.at(-1)!.contactId;
-    const read = await hubspotCall(() =>
+    const read = await hubspotCall(ctx, () =>
       ctx.client.crm.objects.batchApi.read(ctx.settings.objects.contacts, {
         inputs: page.map((c) => ({ id: c.contactId })),
         properties: CREDIT_COLUMNS.map(creditFieldName),
@@ -109,7 +107,7 @@ async function compareCredits(ctx: PushContext): Promise<number> {
  * (both sides write credits: a person decides). Each kind's count is stored for /metrics on every
  * instance (`hubspot_drift`) and logged as `hubspot reconcile`.
  */
-export async function runReconcile(deps: { db: Database; config: Config; logger: Logger; token: string }) {
+export async function runReconcile(deps: SyncDeps) {
   const ctx = syncContext(deps);
   const drift: Drift = {
     sessionCountLocal: await repairLocalCounts(deps.db),

@@ -50,8 +50,6 @@ export interface HubSpotEndpoint {
   seed(type: string, id: string, properties: Record<string, string | null>, modifiedAt?: Date): void;
   /** A change made in HubSpot (staff, a purchase): the properties merge in, the stamps move to now. */
   touch(type: string, id: string, properties: Record<string, string | null>): void;
-  /** Answer `HubSpot-RateLimit` style headers: the daily quota left (absent: no header). */
-  dailyRemaining?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -250,14 +248,7 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     const path = (req.url ?? '').split('?')[0]!;
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       requests.push({ at: Date.now(), method: req.method ?? '', path, body, status });
-      const quota =
-        endpoint.dailyRemaining === undefined
-          ? {}
-          : {
-              'x-hubspot-ratelimit-daily': '250000',
-              'x-hubspot-ratelimit-daily-remaining': String(endpoint.dailyRemaining),
-            };
-      res.writeHead(status, { 'content-type': 'application/json', ...quota, ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
     };
     const fault = outage ?? takeFault(path);

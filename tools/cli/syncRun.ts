@@ -1,5 +1,6 @@
 // `npm run sync:run -- --type sessions|contacts|bookings [--full]`: one HubSpot pull, now (docs/SYNC.md).
 import { createLogger } from '../../server/logger';
+import { openKeyValueStore } from '../../server/redis';
 import { openConfiguredDatabase } from '../../server/runtime/database';
 import { loadConfigOrExit } from '../../server/runtime/loadConfigOrExit';
 import { PULL_TYPES, type PullType } from '../../server/sync/pull/run';
@@ -31,15 +32,19 @@ const logger = createLogger(config.logLevel, { cli: 'sync:run' });
 const database = await openConfiguredDatabase(config, logger).catch((err: unknown) =>
   exitWithFailure('open the database', err, 'postgres'),
 );
+// Counted in the call budget the service's instances share (Redis), so a manual run never bursts past it.
+const kv = openKeyValueStore(config.redis, logger);
 try {
   const token = await hubspotTokenSource(config)();
-  const result = await runPullNow({ db: database.db, config, logger, token }, args.type as PullType, {
+  const result = await runPullNow({ db: database.db, config, logger, token, kv }, args.type as PullType, {
     full: args.full ?? false,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (err) {
   await database.close().catch(() => undefined);
+  await kv.close().catch(() => undefined);
   process.stderr.write(`✗ pull ${args.type}: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
 await database.close();
+await kv.close();

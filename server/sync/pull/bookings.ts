@@ -54,7 +54,7 @@ function bookingFromHubSpot(r: FoundRecord, key: string): PulledBooking | undefi
 async function associated(ctx: PushContext, bookingIds: string[], toType: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const batch of chunks(bookingIds)) {
-    const page = await hubspotCall(() =>
+    const page = await hubspotCall(ctx, () =>
       ctx.client.crm.associations.v4.batchApi.getPage(ctx.settings.objects.bookings, toType, {
         inputs: batch.map((id) => ({ id })),
       }),

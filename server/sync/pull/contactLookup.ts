@@ -8,7 +8,7 @@ export async function fetchContactsByIds(ctx: PushContext, ids: string[]): Promi
   const known = await knownContactIds(ctx.db, ids);
   const missing = ids.filter((id) => !known.has(id));
   for (const batch of chunks(missing)) {
-    const read = await hubspotCall(() =>
+    const read = await hubspotCall(ctx, () =>
       ctx.client.crm.objects.batchApi.read(ctx.settings.objects.contacts, {
         inputs: batch.map((id) => ({ id })),
         properties: CONTACT_PROPERTIES,
@@ -33,19 +33,23 @@ export async function fetchStudentByLogin(
   ctx: PushContext,
   { studentId, email }: { studentId: string; email: string },
 ): Promise<boolean> {
-  const found = await hubspotCall(() =>
-    ctx.client.crm.objects.searchApi.doSearch(ctx.settings.objects.contacts, {
-      filterGroups: [
-        {
-          filters: [
-            { propertyName: 'student_id', operator: 'EQ', value: studentId },
-            { propertyName: 'email', operator: 'EQ', value: email },
-          ] as never,
-        },
-      ],
-      properties: CONTACT_PROPERTIES,
-      limit: 1,
-    }),
+  const found = await hubspotCall(
+    ctx,
+    () =>
+      ctx.client.crm.objects.searchApi.doSearch(ctx.settings.objects.contacts, {
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'student_id', operator: 'EQ', value: studentId },
+              { propertyName: 'email', operator: 'EQ', value: email },
+            ] as never,
+          },
+        ],
+        properties: CONTACT_PROPERTIES,
+        limit: 1,
+      }),
+
+    'search',
   );
   const [record] = found.results;
   // HubSpot's EQ on a text property ignores case: the student id must match as typed, as it does here.

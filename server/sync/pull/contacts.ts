@@ -57,7 +57,7 @@ export async function absorbHubSpotCredits(ctx: PushContext, contactIds: string[
   let absorbed = 0;
   for (const batch of chunks(contactIds)) {
     const versions = await creditBaseVersions(ctx.db, batch);
-    const read = await hubspotCall(() =>
+    const read = await hubspotCall(ctx, () =>
       ctx.client.crm.objects.batchApi.read(ctx.settings.objects.contacts, {
         inputs: batch.map((id) => ({ id })),
         properties: CREDIT_COLUMNS.map(creditFieldName),

@@ -47,15 +47,18 @@ export async function searchModifiedSince(
       { propertyName: search.modifiedProperty, operator: 'GTE', value: String(since.getTime()) },
       ...(search.filters ?? []),
     ];
-    const page = await hubspotCall(() =>
-      ctx.client.crm.objects.searchApi.doSearch(search.objectType, {
-        filterGroups: [{ filters: filters as never }],
-        // HubSpot takes sort objects; the generated client types them as strings.
-        sorts: [{ propertyName: search.modifiedProperty, direction: 'ASCENDING' }] as unknown as string[],
-        properties: [...search.properties, search.modifiedProperty],
-        limit: PAGE,
-        ...(after ? { after } : {}),
-      }),
+    const page = await hubspotCall(
+      ctx,
+      () =>
+        ctx.client.crm.objects.searchApi.doSearch(search.objectType, {
+          filterGroups: [{ filters: filters as never }],
+          // HubSpot takes sort objects; the generated client types them as strings.
+          sorts: [{ propertyName: search.modifiedProperty, direction: 'ASCENDING' }] as unknown as string[],
+          properties: [...search.properties, search.modifiedProperty],
+          limit: PAGE,
+          ...(after ? { after } : {}),
+        }),
+      'search',
     );
     const records = page.results.map((r) => {
       const properties = r.properties as Record<string, string | null>;

@@ -60,7 +60,7 @@ async function prerequisitesOf(ctx: PushContext, examIds: string[]): Promise<Map
   const found = new Map<string, string[]>(examIds.map((id) => [id, []]));
   const type = ctx.settings.objects.mockExams;
   for (const batch of chunks(examIds)) {
-    const page = await hubspotCall(() =>
+    const page = await hubspotCall(ctx, () =>
       ctx.client.crm.associations.v4.batchApi.getPage(type, type, { inputs: batch.map((id) => ({ id })) }),
     );
     for (const r of page.results) {

@@ -71,7 +71,7 @@ async function upsertOrUpdate(ctx: PushContext, batch: BookingForPush[]): Promis
   const known = batch.filter((b) => b.hubspotId);
   const fresh = batch.filter((b) => !b.hubspotId);
   if (known.length > 0) {
-    await hubspotCall(() =>
+    await hubspotCall(ctx, () =>
       client.crm.objects.batchApi.update(type, {
         inputs: known.map((b) => ({ id: b.hubspotId!, properties: { ...bookingProperties(b), [key]: b.id } })),
       }),
@@ -79,7 +79,7 @@ async function upsertOrUpdate(ctx: PushContext, batch: BookingForPush[]): Promis
     for (const b of known) result.set(b.id, b.hubspotId!);
   }
   if (fresh.length > 0) {
-    const response = await hubspotCall(() =>
+    const response = await hubspotCall(ctx, () =>
       client.crm.objects.batchApi.upsert(type, {
         inputs: fresh.map((b) => ({ idProperty: key, id: b.id, properties: bookingProperties(b) })),
       }),
@@ -101,13 +101,13 @@ async function associate(ctx: PushContext, batch: BookingForPush[], hubspotIds: 
   const contacts = pairs('contactId');
   const exams = pairs('examId');
   if (contacts.length > 0)
-    await hubspotCall(() =>
+    await hubspotCall(ctx, () =>
       client.crm.associations.v4.batchApi.createDefault(settings.objects.bookings, settings.objects.contacts, {
         inputs: contacts,
       }),
     );
   if (exams.length > 0)
-    await hubspotCall(() =>
+    await hubspotCall(ctx, () =>
       client.crm.associations.v4.batchApi.createDefault(settings.objects.bookings, settings.objects.mockExams, {
         inputs: exams,
       }),

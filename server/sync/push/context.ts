@@ -2,6 +2,7 @@ import type { Client } from '@hubspot/api-client';
 import type { Database } from '../../../db/client';
 import type { Logger } from '../../logger';
 import type { HubSpotSettings } from '../hubspotClient';
+import type { HubSpotLimiter } from '../rateLimiter';
 
 /** What every push step needs: our database, the HubSpot client, its settings. */
 export interface PushContext {
@@ -9,6 +10,8 @@ export interface PushContext {
   client: Client;
   settings: HubSpotSettings;
   logger: Logger;
+  /** The call budget shared by all instances (absent: calls are not limited here). */
+  limiter?: HubSpotLimiter | undefined;
 }
 
 /** HubSpot's batch endpoints take at most 100 inputs. */

@@ -62,7 +62,7 @@ export async function mergeCredits(ctx: PushContext, changes: PendingChange[], c
 
 async function mergeBatch(ctx: PushContext, changes: PendingChange[], ids: string[]): Promise<void> {
   const { client, settings, db } = ctx;
-  const read = await hubspotCall(() =>
+  const read = await hubspotCall(ctx, () =>
     client.crm.objects.batchApi.read(settings.objects.contacts, {
       inputs: ids.map((id) => ({ id })),
       properties: PROPERTIES,
@@ -121,7 +121,7 @@ async function mergeBatch(ctx: PushContext, changes: PendingChange[], ids: strin
   }
 
   if (writes.length === 0) return;
-  await hubspotCall(() =>
+  await hubspotCall(ctx, () =>
     client.crm.objects.batchApi.update(settings.objects.contacts, {
       inputs: writes.map((w) => ({
         id: w.contactId,

@@ -16,7 +16,7 @@ export async function pushExams(ctx: PushContext, changes: PendingChange[]): Pro
   for (const batch of chunks(rows)) {
     const outboxIds = batch.flatMap((r) => outboxIdsOf(r.examId));
     await rejectedAsFailedAttempt(ctx, outboxIds, async () => {
-      await hubspotCall(() =>
+      await hubspotCall(ctx, () =>
         ctx.client.crm.objects.batchApi.update(ctx.settings.objects.mockExams, {
           inputs: batch.map((r) => ({
             id: r.examId,
