@@ -45,6 +45,7 @@ describe('toTRPCError', () => {
   it.each([
     ['a statement timeout (57014)', pgError('57014', 'canceling statement due to statement timeout')],
     ['a lock timeout (55P03)', pgError('55P03', 'could not obtain lock on row')],
+    ['a deadlock Postgres broke (40P01)', pgError('40P01', 'deadlock detected')],
   ])('answers %s as BUSY', (_label, cause) => {
     expect(appCodeOf(toTRPCError(wrapped(cause)))).toBe('BUSY');
   });

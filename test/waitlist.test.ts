@@ -5,7 +5,7 @@ import { sweepWaitlists } from '../server/jobs/waitlistSweep';
 import { createLogger } from '../server/logger';
 import { balancesOf, examCounts, insertBookingRow, insertContact, insertExam, loginClient } from './helpers/factories';
 import { failure } from './helpers/failure';
-import { createSharedResources, startTestService, useTestService } from './helpers/service';
+import { createSharedResources, startTestService, useTestService, withTestService } from './helpers/service';
 
 // The waitlist (issue 12, docs/DOMAIN.md "Waitlist") over HTTP through the published client.
 const s = useTestService({ LOGIN_RATE_LIMIT_PER_IP: '100000', WAITLIST_HOLD_MINUTES: '30' });
@@ -19,8 +19,8 @@ async function student(credits: Credits = { cs_credits: 1 }) {
 }
 
 /** A Clinical Skills session of `capacity` seats, all taken by other students' bookings made over the API. */
-async function fullSession(capacity = 1) {
-  const examId = await insertExam(db, { mockType: 'Clinical Skills', capacity });
+async function fullSession(capacity = 1, startsInHours?: number) {
+  const examId = await insertExam(db, { mockType: 'Clinical Skills', capacity, startsInHours });
   const holders: Array<{ api: Client; bookingId: string }> = [];
   for (let i = 0; i < capacity; i++) {
     const { api } = await student();
@@ -102,6 +102,22 @@ describe('waitlist.join / mine / leave', () => {
       details: { field: 'dominantHand' },
     });
     expect(await entries(examId)).toHaveLength(0);
+  });
+
+  it('a student already booked on the session, or a session past its booking cutoff, cannot join', async () => {
+    const { examId, holders } = await fullSession();
+    expect(await failure(holders[0]!.api.waitlist.join.mutate({ examId, dominantHand: 'Right' }))).toMatchObject({
+      appCode: 'DUPLICATE_BOOKING',
+    });
+    await withTestService({ BOOKING_CUTOFF_HOURS: '24', LOGIN_RATE_LIMIT_PER_IP: '100000' }, async (other) => {
+      const late = await insertContact(other.db, { cs_credits: 1 });
+      const lateExam = await insertExam(other.db, { mockType: 'Clinical Skills', capacity: 0, startsInHours: 2 });
+      const api = await loginClient(other.url, late);
+      expect(await failure(api.waitlist.join.mutate({ examId: lateExam, dominantHand: 'Right' }))).toMatchObject({
+        appCode: 'EXAM_NOT_BOOKABLE',
+        details: { reason: 'cutoff' },
+      });
+    });
   });
 
   it('leave takes the student out of line; the next moves up; a second leave finds nothing', async () => {
@@ -189,6 +205,16 @@ describe('promotion when a seat frees', () => {
       appCode: 'WAITLIST_ENTRY_NOT_FOUND',
     });
     expect((await waiting.api.waitlist.mine.query())[0]).toMatchObject({ status: 'waiting', position: 1 });
+  });
+
+  it('a hold never outlasts the session start (nor the booking cutoff before it)', async () => {
+    const { examId, holders } = await fullSession(1, 0.1);
+    const holder = await student();
+    await holder.api.waitlist.join.mutate({ examId, dominantHand: 'Right', autoBook: false });
+    await holders[0]!.api.bookings.cancel.mutate({ bookingId: holders[0]!.bookingId });
+    const { rows } = await db.query('select start_time from hubspot_mock_exams where hubspot_id = $1', [examId]);
+    const [mine] = await holder.api.waitlist.mine.query();
+    expect(mine?.offerExpiresAt?.getTime()).toBe((rows[0].start_time as Date).getTime());
   });
 
   it('leaving with a held seat passes it to the next in line at once', async () => {

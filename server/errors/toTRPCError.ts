@@ -21,7 +21,9 @@ function errorCodes(err: unknown): string[] {
 /** A dependency is down or overloaded: the answer is "try again", not "bug". */
 function dependencyFailure(err: unknown): DomainError | undefined {
   const state = sqlStateOf(err);
-  if (state === '57014' || state === '55P03') return errors.databaseBusy(err);
+  // 40P01: Postgres broke a deadlock by aborting this transaction (possible when two sessions' waitlist
+  // promotions take the same queued students' row locks in another order): nothing was written; retry.
+  if (state === '57014' || state === '55P03' || state === '40P01') return errors.databaseBusy(err);
   // A connection lost mid-request (08, 57P0x: failover, restart), 28: authorization (a rotated or wrong
   // password, no pg_hba entry), 53300: too many connections. None is the caller's fault, nor a bug here.
   const connectionLevel = isConnectionLoss(err) || state?.startsWith('28') || state === '53300';
