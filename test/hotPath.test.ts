@@ -76,3 +76,51 @@ describe('verified session tokens are remembered, never past their expiry', () =
     expect(await verifySessionToken(token, first.session)).toBeDefined();
   });
 });
+
+describe('exams.available from its cache of finished answers (issue 13)', () => {
+  const get = (headers: Record<string, string> = {}) =>
+    fetch(`${s.url}/api/trpc/exams.available`, { headers }).then(async (res) => ({
+      status: res.status,
+      etag: res.headers.get('etag'),
+      text: await res.text(),
+    }));
+
+  it('answers as tRPC does, 304 for an unchanged listing, and a new answer after a booking or any edit of a row', async () => {
+    const examId = await insertExam(db, { capacity: 5 });
+    const first = await get();
+    expect(first.status).toBe(200);
+    const listed = await s.client.exams.available.query();
+    const mine = listed.find((e) => e.examId === examId);
+    expect(mine).toMatchObject({ capacity: 5, totalBookings: 0, availableSlots: 5, status: 'available' });
+    expect(mine?.startTime).toBeInstanceOf(Date);
+
+    expect(await get({ 'if-none-match': first.etag! })).toMatchObject({ status: 304, etag: first.etag });
+
+    // A booking through the service: a new answer with the seat taken, at once.
+    const contact = await insertContact(db, { cs_credits: 1 });
+    const login = await s.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+    await send(`${s.url}/api/trpc/bookings.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({ json: { examId, dominantHand: 'Right' } }),
+    });
+    const afterBooking = await get({ 'if-none-match': first.etag! });
+    expect(afterBooking.status).toBe(200);
+    expect(afterBooking.etag).not.toBe(first.etag);
+    expect((await s.client.exams.available.query()).find((e) => e.examId === examId)).toMatchObject({
+      totalBookings: 1,
+      availableSlots: 4,
+    });
+
+    // An edit behind the service's back (an admin, a HubSpot pull, SQL): the next answer shows it.
+    await db.query(`update hubspot_mock_exams set location = 'Calgary' where hubspot_id = $1`, [examId]);
+    const afterEdit = await get({ 'if-none-match': afterBooking.etag! });
+    expect(afterEdit.status).toBe(200);
+    expect((await s.client.exams.available.query()).find((e) => e.examId === examId)?.location).toBe('Calgary');
+  });
+
+  it('leaves a bad input to tRPC, which refuses it as before', async () => {
+    const res = await fetch(`${s.url}/api/trpc/exams.available?input=${encodeURIComponent('{"json":{"limit":0}}')}`);
+    expect(res.status).toBe(400);
+  });
+});

@@ -131,3 +131,16 @@ export async function satisfiedPrerequisites(
     );
   return new Set(rows.map((r) => r.examId));
 }
+
+/**
+ * A digest of exactly the rows listBookableExams would return for `f` (same filter, clock and page),
+ * computed by Postgres: one short row instead of the page. Equal digests mean an identical listing,
+ * so a listing built earlier can be served again (server/http/listingCache.ts).
+ */
+export async function bookableExamsDigest(db: Executor, f: BookableExamFilter): Promise<string> {
+  const page = listBookableExams(db, f).as('page');
+  const [row] = await db
+    .select({ digest: sql<string>`md5(coalesce(string_agg(page::text, '|' order by page::text), ''))` })
+    .from(page);
+  return row?.digest ?? '';
+}

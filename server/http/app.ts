@@ -17,6 +17,7 @@ import { batchLimit } from './batchLimit';
 import { calendarRoutes } from './calendarRoute';
 import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
+import { listingCache } from './listingCache';
 import { responseHeaders } from './responseMeta';
 
 export interface AppDeps {
@@ -92,6 +93,11 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
 
   // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
   app.use('/api/trpc', batchLimit(appRouter, config.trpc.maxBatchSize));
+  // The session listing from finished answers while its rows are unchanged (listingCache.ts says how).
+  app.get(
+    '/api/trpc/exams.available',
+    listingCache({ config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger }),
+  );
   app.use(
     '/api/trpc',
     createExpressMiddleware({

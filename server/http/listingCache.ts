@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { NextFunction, Request, Response } from 'express';
+import superjson from 'superjson';
+import { bookableExamsDigest } from '../../db/queries/exams';
+import { createInnerContext, type Dependencies } from '../context';
+import { AVAILABLE_PAGE_DEFAULT, type AvailableExamsInput, availableExamsInput } from '../contracts/exams';
+import { decodeExamCursor } from '../services/examCursor';
+import { listAvailableExams } from '../services/exams';
+import { envelopeProblem } from './superjsonInput';
+
+/** Listings kept (one per distinct input and content); the oldest leaves first. ~85 KB each at most. */
+const MAX_ENTRIES = 32;
+
+interface CachedListing {
+  etag: string;
+  body: Buffer;
+  gzipped: Buffer;
+}
+
+/** The one call's input of `GET /api/trpc/exams.available` (plain or a batch of one), or undefined. */
+function inputOf(req: Request): { batch: boolean; input: AvailableExamsInput } | undefined {
+  const batch = req.query.batch === '1';
+  const raw = typeof req.query.input === 'string' ? req.query.input : undefined;
+  let envelope: unknown = { json: undefined };
+  if (raw !== undefined) {
+    try {
+      envelope = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (batch) {
+    if (typeof envelope !== 'object' || envelope === null) return undefined;
+    const keys = Object.keys(envelope);
+    if (keys.length !== 1 || keys[0] !== '0') return undefined;
+    envelope = (envelope as Record<string, unknown>)['0'];
+  }
+  // The transformer's own check first (server/trpc.ts): a crafted meta is tRPC's to refuse.
+  if (envelopeProblem(envelope)) return undefined;
+  const parsed = availableExamsInput.safeParse(superjson.deserialize(envelope as never));
+  return parsed.success ? { batch, input: parsed.data ?? {} } : undefined;
+}
+
+/**
+ * `exams.available` served from a cache of finished answers (issue 13). Every request still asks
+ * Postgres for the digest of the rows it would list (bookableExamsDigest: same filter, same clock), so
+ * an answer is never staler than the database: a booking, a cancellation, an admin edit, a HubSpot
+ * pull or raw SQL changes the digest and the next request builds a new answer. What a hit saves is
+ * the work per row: drizzle's mapping, the Redis seat mirror, superjson, JSON and gzip. The digest
+ * is the ETag: a client polling with If-None-Match gets 304 while nothing changed. Anything but a
+ * plain well-formed call (a batch of several, a bad input) goes on to tRPC, which answers it as before.
+ */
+export function listingCache(deps: Dependencies) {
+  const cache = new Map<string, CachedListing>();
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const call = inputOf(req);
+    if (!call) return next();
+    try {
+      const { input, batch } = call;
+      const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
+      // One clock for the digest and the listing, so the two describe the same rows.
+      const now = new Date();
+      const digest = await bookableExamsDigest(deps.db, {
+        ...filter,
+        after: cursor ? decodeExamCursor(cursor) : undefined,
+        limit,
+        now,
+        cutoffMs: deps.config.booking.bookingCutoffMs,
+      });
+      const key = `${batch ? 'b' : 'p'}:${JSON.stringify(input)}`;
+      const etag = `"${createHash('sha1').update(`${key}|${digest}`).digest('base64url')}"`;
+      let entry = cache.get(key);
+      if (entry?.etag !== etag) {
+        const listing = await listAvailableExams({ ...createInnerContext(deps), now: () => now }, input);
+        const answer = { result: { data: superjson.serialize(listing) } };
+        const body = Buffer.from(JSON.stringify(batch ? [answer] : answer));
+        entry = { etag, body, gzipped: gzipSync(body) };
+        cache.delete(key);
+        if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+        cache.set(key, entry);
+      }
+      send(req, res, entry);
+    } catch {
+      // A tampered cursor, a database error: tRPC answers those as it always has.
+      next();
+    }
+  };
+}
+
+function send(req: Request, res: Response, entry: CachedListing): void {
+  res.setHeader('ETag', entry.etag);
+  res.setHeader('Vary', 'Accept-Encoding');
+  // As tRPC's responseMeta: a query read with a student's token is never kept by a browser or proxy.
+  if (req.headers.authorization || req.headers.cookie) res.setHeader('Cache-Control', 'no-store');
+  if (req.headers['if-none-match'] === entry.etag) {
+    res.status(304).end();
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  res.setHeader('Content-Type', 'application/json');
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  res.status(200).end(gzip ? entry.gzipped : entry.body);
+}
