@@ -50,6 +50,11 @@ export function adminConfig(env: Env, problems: string[]) {
     roleClaims: env.ADMIN_ROLE_CLAIM ? [env.ADMIN_ROLE_CLAIM] : [...DEFAULT_ROLE_CLAIMS],
     /** IdP group → role; absent: the claim's values are role names themselves. */
     roleMap: roleMap.map,
+    /**
+     * The development issuer's key file (npm run admin:token): its tokens are accepted only when no
+     * OIDC issuer is configured, and never under NODE_ENV=production (undefined there).
+     */
+    devKeyFile: !oidc && env.NODE_ENV !== 'production' ? env.ADMIN_DEV_KEY_FILE : undefined,
   };
 }
 

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   ADMIN_OIDC_KEY_REFRESH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   ADMIN_ROLE_CLAIM: optionalText,
   ADMIN_ROLE_MAP: optionalText,
+  /** The development issuer's key (npm run admin:token); used only with no ADMIN_OIDC_ISSUER, never in production. */
+  ADMIN_DEV_KEY_FILE: z.string().min(1).default('.data/admin-dev-key.json'),
 
   METRICS_PORT: tcpPort(9464),
   METRICS_HOST: optionalText,

@@ -68,6 +68,10 @@ export async function startService(configured: Config, logger: Logger): Promise<
     { ...where, database: database.mode, redis: describeRedis(config.redis), version: config.version },
     'listening',
   );
+  if (config.admin.devKeyFile)
+    logger.info(
+      'admin sign-in: no ADMIN_OIDC_ISSUER, so development tokens are accepted; get one with `npm run admin:token -- --email you@school --role admin`',
+    );
 
   const metrics = await startMetricsServer(config.metrics, logger);
   const unwatch = [

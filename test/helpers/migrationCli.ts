@@ -15,7 +15,7 @@ export interface CliRun {
  * environment an operator would set. TZ is not UTC on purpose: nothing may depend on it.
  */
 export async function runMigrationCli(
-  script: 'migrateImport' | 'migrateVerify' | 'syncStatus' | 'syncRun' | 'syncRetryDead',
+  script: 'migrateImport' | 'migrateVerify' | 'syncStatus' | 'syncRun' | 'syncRetryDead' | 'adminToken',
   args: string[],
   env: Record<string, string>,
 ): Promise<CliRun> {
