@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type pg from 'pg';
 import { type Browser, chromium } from 'playwright-core';
-import { build } from 'vite';
+import { build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionTimes } from '../client/example/src/schoolTime';
 import { insertBookingRow, insertContact, insertExam } from './helpers/factories';
 import { startTestService, type TestService } from './helpers/service';
 
@@ -103,7 +104,14 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
     await expect.poll(() => openRow.locator('[data-testid=seats]').textContent()).toBe('8 of 8 seats (available)');
     expect(await fullRow.locator('[data-testid=seats]').textContent()).toBe('0 of 1 seats (full)');
 
+    // A failed login shows what the server said, not a generic line.
     await tab.fill('#studentId', student.studentId);
+    await tab.fill('#email', 'someone.else@example.com');
+    await tab.click('button[type=submit]');
+    await expect
+      .poll(() => tab.getByRole('form', { name: 'Log in' }).getByRole('alert').textContent())
+      .toBe('No student matches that student ID and email.');
+
     await tab.fill('#email', student.email.toUpperCase());
     await tab.click('button[type=submit]');
     await expect.poll(() => tab.locator('[data-testid=whoami]').textContent()).toContain('Logged in as Ada Tester');
@@ -121,11 +129,79 @@ describe.skipIf(!haveChromium)('the React example in headless Chromium', () => {
     await expect.poll(() => tab.locator('[data-testid=whoami]').textContent()).toContain('Clinical Skills credits: 0');
     await tab.screenshot({ path: join(tmpdir(), 'mocks-booking-example.png'), fullPage: true });
 
-    const { rows } = await db.query(
-      'select is_active, token_used from hubspot_bookings where associated_contact_id = $1 and associated_mock_exam = $2',
-      [student.contactId, open],
+    const bookingRow = async () =>
+      (
+        await db.query(
+          'select id, is_active, token_used from hubspot_bookings where associated_contact_id = $1 and associated_mock_exam = $2',
+          [student.contactId, open],
+        )
+      ).rows as Array<{ id: string; is_active: string; token_used: string }>;
+    const [booked] = await bookingRow();
+    expect(booked).toMatchObject({ is_active: 'Active', token_used: 'Clinical Skills Token' });
+
+    // Session times in the school's time zone, named, in the sessions list and in "My bookings".
+    const { rows: times } = await db.query(
+      'select start_time, end_time, exam_date::text from hubspot_mock_exams where hubspot_id = $1',
+      [open],
     );
-    expect(rows).toEqual([{ is_active: 'Active', token_used: 'Clinical Skills Token' }]);
+    const when = sessionTimes(times[0].start_time, times[0].end_time, times[0].exam_date);
+    expect(when).toMatch(/\d{1,2}:\d{2} [AP]M – \d{1,2}:\d{2} [AP]M E[DS]T \(Toronto time\)$/);
+    expect(await openRow.locator('[data-testid=when]').textContent()).toBe(when);
+    const mine = tab.getByRole('region', { name: 'My bookings' });
+    const myRow = mine.locator(`li[data-booking-id="${booked!.id}"]`);
+    await expect.poll(() => myRow.locator('[data-testid=when]').textContent()).toBe(when);
+    expect(await myRow.textContent()).toContain(`Clinical Skills-${student.studentId}-October 1, 2031`);
+
+    // Cancel: the booking leaves the list, the seat and the credit come back.
+    await myRow.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => mine.getByRole('status').textContent()).toBe('Booking cancelled; the credit is back.');
+    await expect.poll(() => mine.textContent()).toContain('No upcoming bookings.');
+    await expect.poll(() => openRow.locator('[data-testid=seats]').textContent()).toBe('8 of 8 seats (available)');
+    await expect.poll(() => tab.locator('[data-testid=whoami]').textContent()).toContain('Clinical Skills credits: 1');
+    expect((await bookingRow())[0]).toMatchObject({ is_active: 'Cancelled' });
+
+    // Log out: the login form is back, the cookie is gone, and a reload does not log the student in again.
+    await tab.getByRole('button', { name: 'Log out' }).click();
+    await expect.poll(() => tab.getByRole('form', { name: 'Log in' }).count()).toBe(1);
+    expect((await tab.context().cookies(api.url)).find((c) => c.name === 'mb_session')).toBeUndefined();
+    await tab.reload();
+    await expect.poll(() => openRow.locator('[data-testid=seats]').textContent()).toBe('8 of 8 seats (available)');
+    expect(await tab.getByRole('form', { name: 'Log in' }).count()).toBe(1);
+    expect(await tab.getByRole('region', { name: 'My bookings' }).count()).toBe(0);
     expect(problems).toEqual([]);
+  });
+
+  it('npm run example works opened at 127.0.0.1 and at localhost: /api goes through its proxy, the cookie is first-party', async () => {
+    const student = await insertContact(db, { cs_credits: 1 }, { firstname: 'Grace' });
+    // `vite preview` with the example's own config (the same proxy as `vite` in npm run example).
+    process.env.EXAMPLE_API_URL = api.url;
+    const example = await preview({
+      configFile: new URL('../client/example/vite.config.ts', import.meta.url).pathname,
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0 },
+      logLevel: 'error',
+    });
+    try {
+      const port = (example.httpServer.address() as AddressInfo).port;
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const context = await browser.newContext();
+        const tab = await context.newPage();
+        await tab.goto(`http://${host}:${port}/`);
+        await tab.fill('#studentId', student.studentId);
+        await tab.fill('#email', student.email);
+        await tab.click('button[type=submit]');
+        await expect
+          .poll(() => tab.locator('[data-testid=whoami]').textContent(), { timeout: 15_000 })
+          .toContain('Logged in as Grace');
+        await expect
+          .poll(() => tab.getByRole('region', { name: 'My bookings' }).textContent())
+          .toContain('No upcoming bookings.');
+        expect((await context.cookies(`http://${host}:${port}`)).map((c) => c.name)).toContain('mb_session');
+        await context.close();
+      }
+    } finally {
+      await example.close();
+      delete process.env.EXAMPLE_API_URL;
+    }
   });
 });

@@ -1,44 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { Account, useLoggedIn } from './Account';
 import { messageFor } from './errors';
+import { MyBookings } from './MyBookings';
+import { sessionTimes } from './schoolTime';
 import { useTRPC } from './trpc';
-
-function LoginForm() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [studentId, setStudentId] = useState('');
-  const [email, setEmail] = useState('');
-  // The server sets an httpOnly cookie; the page never handles the token itself.
-  const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    login.mutate({ studentId, email });
-  };
-  return (
-    <form onSubmit={onSubmit} aria-label="Log in">
-      <input id="studentId" placeholder="Student ID" value={studentId} onChange={(e) => setStudentId(e.target.value)} />
-      <input id="email" type="email" placeholder="Email" value={email} onChange={(e) => setEmail(e.target.value)} />
-      <button type="submit" disabled={login.isPending}>
-        Log in
-      </button>
-      {login.error && <p role="alert">{messageFor(login.error)}</p>}
-    </form>
-  );
-}
-
-function WhoAmI() {
-  const trpc = useTRPC();
-  const me = useQuery({ ...trpc.auth.me.queryOptions(), retry: false });
-  const credits = useQuery({ ...trpc.credits.mine.queryOptions(), retry: false, enabled: me.isSuccess });
-  if (!me.data) return <LoginForm />;
-  return (
-    <p data-testid="whoami">
-      Logged in as {me.data.name}
-      {credits.data &&
-        ` — Clinical Skills credits: ${credits.data.csCredits}, shared: ${credits.data.sharedMockCredits}`}
-    </p>
-  );
-}
 
 function Sessions() {
   const trpc = useTRPC();
@@ -70,7 +36,9 @@ function Sessions() {
       <ul aria-label="Sessions">
         {sessions.data.map((session) => (
           <li key={session.examId} data-exam-id={session.examId}>
-            <strong>{session.mockType}</strong> — {session.examDate} at {session.location ?? 'TBA'} —{' '}
+            <strong>{session.mockType}</strong> —{' '}
+            <span data-testid="when">{sessionTimes(session.startTime, session.endTime, session.examDate)}</span> at{' '}
+            {session.location ?? 'TBA'} —{' '}
             <span data-testid="seats">
               {session.availableSlots} of {session.capacity} seats ({session.status})
             </span>{' '}
@@ -95,10 +63,13 @@ function Sessions() {
 }
 
 export function App() {
+  const loggedIn = useLoggedIn();
   return (
     <main>
       <h1>Mock exam sessions</h1>
-      <WhoAmI />
+      <Account />
+      {loggedIn && <MyBookings />}
+      <h2>Sessions</h2>
       <Sessions />
     </main>
   );
