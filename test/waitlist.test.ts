@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../client/src';
+import { repairSessionCount, sessionsWithCountDrift } from '../db/queries/reconcile';
 import { loadConfig } from '../server/config';
 import { sweepWaitlists } from '../server/jobs/waitlistSweep';
 import { createLogger } from '../server/logger';
@@ -205,6 +206,17 @@ describe('promotion when a seat frees', () => {
       appCode: 'WAITLIST_ENTRY_NOT_FOUND',
     });
     expect((await waiting.api.waitlist.mine.query())[0]).toMatchObject({ status: 'waiting', position: 1 });
+  });
+
+  it("the hourly reconciliation counts a held seat as taken: it is not drift to 'repair'", async () => {
+    const { examId, holders } = await fullSession();
+    const holder = await student();
+    await holder.api.waitlist.join.mutate({ examId, dominantHand: 'Right', autoBook: false });
+    await holders[0]!.api.bookings.cancel.mutate({ bookingId: holders[0]!.bookingId });
+    const { db: drizzle } = s.service.database;
+    expect(await sessionsWithCountDrift(drizzle)).not.toContain(examId);
+    expect(await drizzle.transaction((tx) => repairSessionCount(tx, examId))).toBeUndefined();
+    expect(await examCounts(db, examId)).toEqual({ total_bookings: 1, active: 0 });
   });
 
   it('a hold never outlasts the session start (nor the booking cutoff before it)', async () => {

@@ -1,10 +1,13 @@
 import { and, eq, gte, isNull, ne, notLike, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { bookings, contactCredits, mockExams, syncCreditBase, syncOutbox } from '../schema';
+import { bookings, contactCredits, mockExams, syncCreditBase, syncOutbox, waitlistEntries } from '../schema';
+import { countSeatsTaken } from './exams';
 
-const heldCount = sql<number>`(select count(*)::int from ${bookings} b where b.associated_mock_exam = ${mockExams.hubspotId} and b.is_active <> 'Cancelled')`;
+/** Seats taken as countSeatsTaken counts them: non-cancelled bookings plus seats held for the waitlist. */
+const heldCount = sql<number>`((select count(*) from ${bookings} b where b.associated_mock_exam = ${mockExams.hubspotId} and b.is_active <> 'Cancelled')
+  + (select count(*) from ${waitlistEntries} w where w.associated_mock_exam = ${mockExams.hubspotId} and w.status = 'offered'))::int`;
 
-/** Sessions whose stored count differs from their bookings (not Cancelled). */
+/** Sessions whose stored count differs from their seats taken (bookings not Cancelled, waitlist holds). */
 export async function sessionsWithCountDrift(db: Executor): Promise<string[]> {
   const rows = await db
     .select({ examId: mockExams.hubspotId })
@@ -21,10 +24,7 @@ export async function repairSessionCount(tx: Executor, examId: string): Promise<
     .where(eq(mockExams.hubspotId, examId))
     .for('update');
   if (!row) return undefined;
-  const [{ n }] = (await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(bookings)
-    .where(and(eq(bookings.associatedMockExam, examId), ne(bookings.isActive, 'Cancelled')))) as [{ n: number }];
+  const n = await countSeatsTaken(tx, examId);
   if (n === row.total) return undefined;
   await tx.update(mockExams).set({ totalBookings: n }).where(eq(mockExams.hubspotId, examId));
   return n;
