@@ -121,6 +121,20 @@ describe('waitlist.join / mine / leave', () => {
     });
   });
 
+  it('joins, leaves and claims count against the per-student booking budget', async () => {
+    await withTestService({ BOOKING_RATE_LIMIT_PER_STUDENT: '3', LOGIN_RATE_LIMIT_PER_IP: '100000' }, async (other) => {
+      const examId = await insertExam(other.db, { mockType: 'Clinical Skills', capacity: 0 });
+      const api = await loginClient(other.url, await insertContact(other.db, { cs_credits: 1 }));
+      await api.waitlist.join.mutate({ examId, dominantHand: 'Right' });
+      await api.waitlist.leave.mutate({ examId });
+      await api.waitlist.join.mutate({ examId, dominantHand: 'Right' });
+      expect(await failure(api.waitlist.claim.mutate({ examId }))).toMatchObject({ appCode: 'RATE_LIMITED' });
+      expect(await failure(api.bookings.create.mutate({ examId, dominantHand: 'Right' }))).toMatchObject({
+        appCode: 'RATE_LIMITED',
+      });
+    });
+  });
+
   it('leave takes the student out of line; the next moves up; a second leave finds nothing', async () => {
     const { examId } = await fullSession();
     const first = await student();

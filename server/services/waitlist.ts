@@ -12,11 +12,22 @@ import {
 import type { StudentContext } from '../context';
 import type { JoinWaitlistInput, WaitlistExamInput } from '../contracts/waitlist';
 import { errors } from '../errors';
+import { redisKeys } from '../redis/keys';
+import { enforceRateLimits } from '../redis/rateLimit';
 import { placeBooking, requireBookable, requireEligible } from './bookInTransaction';
 import { detailsFor } from './bookingDetails';
 import { type CreatedBooking, createdView } from './bookingViews';
 import { inSessionTransaction, type Outcome } from './sessionTransaction';
 import { promoteWaitlist, settleWaitlist, waitlistSettings } from './waitlistPromotion';
+
+/**
+ * Each waitlist change takes the session's lock and a pool connection, as a booking does: it counts
+ * against the same per-student budget (BOOKING_RATE_LIMIT_PER_STUDENT), so one student cannot hammer them.
+ */
+async function countAttempt(ctx: StudentContext) {
+  const key = redisKeys.bookingAttemptsByStudent(ctx.user.contactId);
+  await enforceRateLimits(ctx.kv, [{ key, perMinute: ctx.config.bookingRateLimit.perStudentPerMinute }], ctx.logger);
+}
 
 /** The session, locked: every waitlist change runs under the row lock bookings take (docs/DOMAIN.md). */
 async function lockedExam(tx: Transaction, examId: string) {
@@ -31,7 +42,8 @@ async function lockedExam(tx: Transaction, examId: string) {
  * every rule a booking would check must hold now (duplicate, overlap, prerequisites, a usable credit);
  * nothing is spent until a seat is booked.
  */
-export function joinWaitlist(ctx: StudentContext, input: JoinWaitlistInput) {
+export async function joinWaitlist(ctx: StudentContext, input: JoinWaitlistInput) {
+  await countAttempt(ctx);
   return inSessionTransaction(ctx, input.examId, async (tx) => {
     const settings = waitlistSettings(ctx);
     const exam = await lockedExam(tx, input.examId);
@@ -69,7 +81,8 @@ async function positionOf(tx: Transaction, entry: { examId: string; queueOrder: 
 }
 
 /** waitlist.leave: out of the line; a seat held for the student passes to the next in the same transaction. */
-export function leaveWaitlist(ctx: StudentContext, input: WaitlistExamInput) {
+export async function leaveWaitlist(ctx: StudentContext, input: WaitlistExamInput) {
+  await countAttempt(ctx);
   return inSessionTransaction(ctx, input.examId, async (tx) => {
     const exam = await lockedExam(tx, input.examId);
     const entry = await lockQueuedEntry(tx, { contactId: ctx.user.contactId, examId: exam.examId });
@@ -91,6 +104,7 @@ type ClaimOutcome = { booked: CreatedBooking } | { expiredAt: Date | null };
  * in line, committed, and only then answered with WAITLIST_HOLD_EXPIRED.
  */
 export async function claimWaitlistSeat(ctx: StudentContext, input: WaitlistExamInput): Promise<CreatedBooking> {
+  await countAttempt(ctx);
   const outcome = await inSessionTransaction(ctx, input.examId, async (tx): Promise<Outcome<ClaimOutcome>> => {
     const settings = waitlistSettings(ctx);
     const exam = await lockedExam(tx, input.examId);
