@@ -84,6 +84,17 @@ const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate';
     kind: 'mutate',
     input: { contactId: 'no-such-contact', creditType: 'cs', delta: 1, reason: 'matrix' },
   },
+  'exams.dashboard': { permission: 'exams.view', kind: 'query', input: {} },
+  'exams.bulkUpdate': {
+    permission: 'exams.edit',
+    kind: 'mutate',
+    input: { examIds: ['no-such-exam'], updates: { capacity: 5 } },
+  },
+  'exams.setPrerequisites': {
+    permission: 'exams.edit',
+    kind: 'mutate',
+    input: { examId: 'no-such-exam', prerequisiteExamIds: [] },
+  },
   'audit.list': { permission: 'bookings.view', kind: 'query', input: {} },
   'bookings.roster': { permission: 'bookings.view', kind: 'query', input: { examId: 'no-such-exam' } },
   'bookings.markAttendance': {

@@ -158,3 +158,37 @@ export async function countHeldBookings(tx: Executor, examId: string): Promise<n
 export async function deleteAdminExam(tx: Executor, examId: string): Promise<void> {
   await tx.delete(mockExams).where(eq(mockExams.hubspotId, examId));
 }
+
+/**
+ * The dashboard's figures over sessions dated in [from, to]: how many, how many still to come and
+ * open (active or scheduled, not started), how many full, seats taken and offered; and attendance of
+ * the non-cancelled bookings on those dates.
+ */
+export async function dashboardFigures(
+  db: Executor,
+  f: { from?: string | undefined; to?: string | undefined; now: Date },
+) {
+  const inRange = (column: typeof mockExams.examDate | typeof bookings.examDate) =>
+    and(f.from ? gte(column, f.from) : undefined, f.to ? lte(column, f.to) : undefined);
+  const [sessions] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      upcoming: sql<number>`(count(*) filter (where ${mockExams.isActive} in ('true', 'scheduled') and ${mockExams.startTime} > ${f.now}))::int`,
+      fullyBooked: sql<number>`(count(*) filter (where ${mockExams.totalBookings} >= ${mockExams.capacity}))::int`,
+      seatsTaken: sql<number>`coalesce(sum(${mockExams.totalBookings}), 0)::int`,
+      seatsOffered: sql<number>`coalesce(sum(${mockExams.capacity}), 0)::int`,
+    })
+    .from(mockExams)
+    .where(inRange(mockExams.examDate));
+  const [attendance] = await db
+    .select({
+      attended: sql<number>`(count(*) filter (where ${bookings.attendance} = 'Yes'))::int`,
+      noShow: sql<number>`(count(*) filter (where ${bookings.attendance} = 'No'))::int`,
+    })
+    .from(bookings)
+    .where(and(inRange(bookings.examDate), sql`${bookings.isActive} <> 'Cancelled'`));
+  return {
+    ...(sessions ?? { total: 0, upcoming: 0, fullyBooked: 0, seatsTaken: 0, seatsOffered: 0 }),
+    ...(attendance ?? { attended: 0, noShow: 0 }),
+  };
+}

@@ -88,19 +88,21 @@ export const adminExamCreateInput = z
   });
 export type AdminExamCreateInput = z.infer<typeof adminExamCreateInput>;
 
+/** What an edit may change: any of the create fields. */
+const updateFields = {
+  mockType: examFields.mockType.optional(),
+  mockSet: examFields.mockSet.optional(),
+  examDate: examFields.examDate.optional(),
+  startTime: examFields.startTime.optional(),
+  endTime: examFields.endTime.optional(),
+  location: examFields.location.optional(),
+  capacity: examFields.capacity.optional(),
+  status: examFields.status.optional(),
+  activateAt: examFields.activateAt.optional(),
+};
+
 export const adminExamUpdateInput = z
-  .object({
-    examId: examIdField,
-    mockType: examFields.mockType.optional(),
-    mockSet: examFields.mockSet.optional(),
-    examDate: examFields.examDate.optional(),
-    startTime: examFields.startTime.optional(),
-    endTime: examFields.endTime.optional(),
-    location: examFields.location.optional(),
-    capacity: examFields.capacity.optional(),
-    status: examFields.status.optional(),
-    activateAt: examFields.activateAt.optional(),
-  })
+  .object({ examId: examIdField, ...updateFields })
   .strict()
   .superRefine((v, ctx) => {
     refineWith(v, ctx);
@@ -121,3 +123,43 @@ export const adminExamSetStatusInput = z
 export type AdminExamSetStatusInput = z.infer<typeof adminExamSetStatusInput>;
 
 export const adminExamDeleteInput = z.object({ examIds }).strict();
+
+/** admin.exams.bulkUpdate: the same fields as update (capacity included) applied to each session. */
+export const adminExamBulkUpdateInput = z
+  .object({ examIds, updates: z.object(updateFields).strict() })
+  .strict()
+  .superRefine((v, ctx) => {
+    checkExamFields(v.updates, (path, message) => ctx.addIssue({ code: 'custom', path: ['updates', path], message }));
+    if (Object.keys(v.updates).length === 0)
+      ctx.addIssue({ code: 'custom', path: ['updates'], message: 'nothing to change' });
+  });
+export type AdminExamBulkUpdateInput = z.infer<typeof adminExamBulkUpdateInput>;
+
+/** admin.exams.dashboard: figures over sessions dated in the range (all sessions when none is given). */
+export const adminExamDashboardInput = z
+  .object({ from: isoDate.optional(), to: isoDate.optional() })
+  .strict()
+  .refine((v) => !v.from || !v.to || v.from <= v.to, { message: '`from` must not be after `to`', path: ['to'] });
+export type AdminExamDashboardInput = z.infer<typeof adminExamDashboardInput>;
+
+/**
+ * admin.exams.setPrerequisites: a Mock Discussion's prerequisite sessions, either the whole set
+ * (`prerequisiteExamIds`) or changes to it (`add`, `remove`).
+ */
+const prerequisiteIds = z.array(examIdField).max(50);
+export const adminExamSetPrerequisitesInput = z
+  .object({
+    examId: examIdField,
+    prerequisiteExamIds: prerequisiteIds.optional(),
+    add: prerequisiteIds.optional(),
+    remove: prerequisiteIds.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const delta = v.add !== undefined || v.remove !== undefined;
+    if (v.prerequisiteExamIds !== undefined && delta)
+      ctx.addIssue({ code: 'custom', path: ['prerequisiteExamIds'], message: 'give the whole set, or add/remove' });
+    if (v.prerequisiteExamIds === undefined && !delta)
+      ctx.addIssue({ code: 'custom', path: ['prerequisiteExamIds'], message: 'give the set, or add/remove' });
+  });
+export type AdminExamSetPrerequisitesInput = z.infer<typeof adminExamSetPrerequisitesInput>;

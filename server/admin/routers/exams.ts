@@ -1,20 +1,28 @@
 import {
+  adminExamBulkUpdateInput,
   adminExamCreateInput,
+  adminExamDashboardInput,
   adminExamDeleteInput,
   adminExamIdInput,
   adminExamListInput,
+  adminExamSetPrerequisitesInput,
   adminExamSetStatusInput,
   adminExamUpdateInput,
 } from '../../contracts/adminExams';
 import { router } from '../../trpc';
 import { adminProcedure } from '../procedure';
-import { createExam, deleteExams, setExamStatus, updateExam } from '../services/examChanges';
+import { examDashboard } from '../services/dashboard';
+import { bulkUpdateExams, createExam, deleteExams, setExamStatus, updateExam } from '../services/examChanges';
 import { getExam, listExams } from '../services/examQueries';
+import { setPrerequisites } from '../services/prerequisites';
 
 export const adminExamsRouter = router({
   list: adminProcedure('exams.view')
     .input(adminExamListInput)
     .query(({ ctx, input }) => listExams(ctx, input)),
+  dashboard: adminProcedure('exams.view')
+    .input(adminExamDashboardInput)
+    .query(({ ctx, input }) => examDashboard(ctx, input)),
   get: adminProcedure('exams.view')
     .input(adminExamIdInput)
     .query(({ ctx, input }) => getExam(ctx, input.examId)),
@@ -24,6 +32,12 @@ export const adminExamsRouter = router({
   update: adminProcedure('exams.edit')
     .input(adminExamUpdateInput)
     .mutation(({ ctx, input }) => updateExam(ctx, input)),
+  bulkUpdate: adminProcedure('exams.edit')
+    .input(adminExamBulkUpdateInput)
+    .mutation(({ ctx, input }) => bulkUpdateExams(ctx, input)),
+  setPrerequisites: adminProcedure('exams.edit')
+    .input(adminExamSetPrerequisitesInput)
+    .mutation(({ ctx, input }) => setPrerequisites(ctx, input)),
   setStatus: adminProcedure('exams.activate')
     .input(adminExamSetStatusInput)
     .mutation(({ ctx, input }) => setExamStatus(ctx, input)),

@@ -12,7 +12,12 @@ import {
 import { countActiveBookings, lockExam, setTotalBookings } from '../../../db/queries/exams';
 import { insertOutboxRows } from '../../../db/queries/outbox';
 import type { ExamStatus } from '../../../db/schema';
-import type { AdminExamCreateInput, AdminExamSetStatusInput, AdminExamUpdateInput } from '../../contracts/adminExams';
+import type {
+  AdminExamBulkUpdateInput,
+  AdminExamCreateInput,
+  AdminExamSetStatusInput,
+  AdminExamUpdateInput,
+} from '../../contracts/adminExams';
 import { errors } from '../../errors';
 import { schoolClock, schoolInstant } from '../../lib/schoolTime';
 import { inSessionTransaction } from '../../services/sessionTransaction';
@@ -157,6 +162,11 @@ async function passSeatsOn(tx: Transaction, ctx: AdminContext, examId: string) {
 /** admin.exams.update */
 export function updateExam(ctx: AdminContext, { examId, ...fields }: AdminExamUpdateInput) {
   return updateOne(ctx, examId, fields, 'exams.update');
+}
+
+/** admin.exams.bulkUpdate: the same changes to up to 100 sessions, each its own transaction under its lock. */
+export function bulkUpdateExams(ctx: AdminContext, input: AdminExamBulkUpdateInput) {
+  return eachItem(input.examIds, (examId) => updateOne(ctx, examId, input.updates, 'exams.bulkUpdate'));
 }
 
 /** admin.exams.setStatus: activate, deactivate or schedule up to 100 sessions, each its own transaction. */
