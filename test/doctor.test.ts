@@ -75,8 +75,9 @@ describe('npm run doctor against the local services', () => {
       'migrations',
       'tables',
       'redis',
+      'hubspot',
     ]);
-    expect([...run.checks.values()].map((c) => c.mark)).toEqual(Array(8).fill('✓'));
+    expect([...run.checks.values()].map((c) => c.mark)).toEqual(Array(9).fill('✓'));
     expect(check(run, 'postgres version').text).toMatch(/PostgreSQL \d+/);
     expect(check(run, 'redis').text).toContain(`PING + SET/GET/DEL on "${redisPrefix}doctor:`);
 
@@ -84,7 +85,7 @@ describe('npm run doctor against the local services', () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; ms: number }> };
     expect(report.ok).toBe(true);
-    expect(report.checks).toHaveLength(8);
+    expect(report.checks).toHaveLength(9);
     for (const c of report.checks) expect(c).toMatchObject({ ok: true, ms: expect.any(Number) });
   });
 

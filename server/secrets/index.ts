@@ -10,6 +10,7 @@ export function secretReaderFor(config: Config): SecretReader | undefined {
   const named =
     (config.database.kind === 'postgres' && config.database.secretId) ||
     (config.redis.kind === 'redis' && config.redis.secretId) ||
-    config.session.secretId;
+    config.session.secretId ||
+    config.hubspot.tokenSecretId;
   return named ? createSecretReader(config.aws) : undefined;
 }

@@ -20,7 +20,8 @@ export function hubspotTokenSource(config: Config): () => Promise<string> {
   };
 }
 
-function parseToken(text: string): string {
+/** The token from a secret's text: a plain string, or JSON with `token` / `HUBSPOT_TOKEN`. */
+export function parseToken(text: string): string {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) return trimmed;
   const parsed = JSON.parse(trimmed) as { token?: string; HUBSPOT_TOKEN?: string };

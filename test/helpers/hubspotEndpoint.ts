@@ -48,6 +48,13 @@ export interface HubSpotEndpoint {
   afterWrite?: ((path: string) => Promise<void> | void) | undefined;
   /** Stores an object as HubSpot has it; `modifiedAt` sets its modification stamps (default: now). */
   seed(type: string, id: string, properties: Record<string, string | null>, modifiedAt?: Date): void;
+  /**
+   * Private-app tokens HubSpot knows, with their scopes (the token-info endpoint doctor asks); any
+   * other token is refused. Unset: every token is known, with all the scopes the sync needs.
+   */
+  tokens?: Record<string, string[]> | undefined;
+  /** Properties by `objectType/name` (the property read doctor makes); the booking key is there, unique. */
+  properties: Map<string, { name: string; hasUniqueValue: boolean }>;
   /** A change made in HubSpot (staff, a purchase): the properties merge in, the stamps move to now. */
   touch(type: string, id: string, properties: Record<string, string | null>): void;
   close(): Promise<void>;
@@ -117,7 +124,28 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
 
   // biome-ignore lint/suspicious/noExplicitAny: the request bodies of several HubSpot endpoints, read as sent
   async function route(method: string, path: string, body: any): Promise<[number, unknown]> {
-    let m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/search$/);
+    if (path === '/oauth/v2/private-apps/get/access-token-info' && method === 'POST') {
+      const scopes = endpoint.tokens
+        ? endpoint.tokens[body?.tokenKey]
+        : [
+            'crm.objects.contacts.read',
+            'crm.objects.contacts.write',
+            'crm.objects.custom.read',
+            'crm.objects.custom.write',
+          ];
+      if (!scopes) return [401, { status: 'error', category: 'INVALID_AUTHENTICATION', message: 'unknown token' }];
+      return [200, { userId: 1, hubId: 4242, appId: 77, scopes }];
+    }
+    let m = path.match(/^\/crm\/v3\/properties\/([^/]+)\/([^/]+)$/);
+    if (m && method === 'GET') {
+      const p = endpoint.properties.get(`${m[1]}/${m[2]}`);
+      if (!p) return [404, { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'no such property' }];
+      return [
+        200,
+        { ...p, label: p.name, type: 'string', fieldType: 'text', groupName: 'info', description: '', options: [] },
+      ];
+    }
+    m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/search$/);
     if (m && method === 'POST') return [200, search(objects(m[1]!), body)];
     m = path.match(/^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/);
     if (m && method === 'POST') {
@@ -219,6 +247,7 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     objects,
     associations,
     requests,
+    properties: new Map([['2-50158943/mocks_booking_uuid', { name: 'mocks_booking_uuid', hasUniqueValue: true }]]),
     failNext: (count, fault, path) => faults.push({ remaining: count, fault, path }),
     setOutage: (fault) => {
       outage = fault;

@@ -6,7 +6,7 @@ import { type ErrorFacts, errorFacts, hasCode, hasName, saysAny } from './errorF
  */
 
 /** What was being checked: the same ECONNREFUSED needs a different fix for Postgres and for Redis. */
-export type Target = 'config' | 'dependencies' | 'secret' | 'postgres' | 'migrations' | 'redis';
+export type Target = 'config' | 'dependencies' | 'secret' | 'postgres' | 'migrations' | 'redis' | 'hubspot';
 
 export interface ExplainContext {
   target: Target;
@@ -41,6 +41,7 @@ const WHERE: Partial<Record<Target, { host: string; port: string; what: string }
   },
   migrations: { host: 'DB_HOST', port: 'DB_PORT', what: 'the database' },
   redis: { host: 'REDIS_HOST (or REDIS_URL)', port: 'REDIS_PORT (ElastiCache: 6379)', what: 'Redis' },
+  hubspot: { host: 'HUBSPOT_API_BASE_URL', port: 'HUBSPOT_API_BASE_URL', what: 'HubSpot' },
   secret: {
     host: 'AWS_REGION / AWS_ENDPOINT_URL_SECRETS_MANAGER',
     port: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
@@ -71,6 +72,25 @@ const NO_AWS_CREDENTIALS = [
 ];
 
 export const rules: readonly Rule[] = [
+  {
+    rule: 'hubspot-token-rejected',
+    when: (f) => hasCode(f, 'HUBSPOT_TOKEN_REJECTED'),
+    cause: 'HubSpot does not accept the token: revoked, rotated, mistyped, or from another account.',
+    fix: 'In HubSpot, Settings → Integrations → Private Apps → the app → Auth: copy the access token into the secret named by HUBSPOT_TOKEN_SECRET_ID (from a file, docs/OPERATIONS.md §8.5) or HUBSPOT_TOKEN, restart, run doctor again.',
+  },
+  {
+    rule: 'hubspot-scopes-missing',
+    when: (f) => hasCode(f, 'HUBSPOT_SCOPES_MISSING'),
+    cause: 'The private app lacks scopes the sync needs (named above): its calls would be refused (403) and set aside.',
+    fix: 'In the private app’s Scopes tab add the missing ones (crm.objects.contacts.read/write, crm.objects.custom.read/write), commit, and put the new token in the secret; then `npm run sync:retry-dead`.',
+  },
+  {
+    rule: 'hubspot-key-property',
+    when: (f) => hasCode(f, 'HUBSPOT_KEY_PROPERTY'),
+    cause:
+      'The bookings object has no unique property named HUBSPOT_BOOKING_KEY_PROPERTY: the push upserts on it and would be refused, or could duplicate bookings.',
+    fix: 'Create it (docs/SYNC.md "Setting it up in HubSpot"): Settings → Properties → the bookings object → Create property, single-line text, "Require unique values for this property" on; or set HUBSPOT_BOOKING_KEY_PROPERTY to the one that exists.',
+  },
   {
     rule: 'config-invalid',
     when: (f) => hasName(f, 'ConfigError'),

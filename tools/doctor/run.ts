@@ -4,8 +4,10 @@ import { withTimeout } from '../../server/lib/time';
 import { createLogger } from '../../server/logger';
 import { serviceVersion } from '../../server/runtime/version';
 import { applyStartupSecrets, secretReaderFor } from '../../server/secrets';
+import { parseToken } from '../../server/sync/token';
 import { type CheckResult, type Outcome, runCheck, skipped } from './check';
 import { checkRuntimeDependencies } from './dependencies';
+import { checkHubSpot } from './hubspot';
 import { masker, sensitiveFromEnv } from './mask';
 import { checkMigrations, checkServerVersion, checkTables, connectPostgres, type PostgresSession } from './postgres';
 import { checkRedis } from './redis';
@@ -77,13 +79,14 @@ export async function runDoctor(
   );
   record(await runCheck('runtime dependencies', { target: 'dependencies' }, 10_000, () => checkRuntimeDependencies()));
   if (!config) {
-    for (const name of ['secrets', 'postgres connection', ...POSTGRES_DEPENDENT, 'redis'])
+    for (const name of ['secrets', 'postgres connection', ...POSTGRES_DEPENDENT, 'redis', 'hubspot'])
       record(skipped(name, 'the configuration is invalid'));
     return finish();
   }
   const cfg: Config = config;
   if (cfg.database.kind === 'postgres' && cfg.database.password) sensitive.add(cfg.database.password);
   if (cfg.redis.kind === 'redis' && cfg.redis.password) sensitive.add(cfg.redis.password);
+  if (cfg.hubspot.token) sensitive.add(cfg.hubspot.token);
 
   // Secrets: each one the configuration names, read once with the service's reader.
   const secrets = namedSecrets(cfg);
@@ -165,5 +168,31 @@ export async function runDoctor(
   // Assigned inside the connection check's callback; a connection that arrived after its timeout
   // is not closed here, which is why the CLI exits explicitly.
   if (session) await withTimeout((session as PostgresSession).close(), 2_000).catch(() => undefined);
+  record(await hubspotCheck(cfg, reader, failedSecrets));
   return finish();
+}
+
+/** The HubSpot token and what the sync needs of it; sync off is a pass (a warning in production). */
+async function hubspotCheck(cfg: Config, reader: (id: string) => Promise<string>, failedSecrets: Set<string>) {
+  const { hubspot } = cfg;
+  if (!hubspot.enabled) {
+    const detail = 'sync off: no HUBSPOT_TOKEN or HUBSPOT_TOKEN_SECRET_ID (bookings work; changes wait in the outbox)';
+    if (cfg.env !== 'production')
+      return { name: 'hubspot', status: 'pass', ok: true, ms: 0, detail } satisfies CheckResult;
+    return {
+      name: 'hubspot',
+      status: 'warn',
+      ok: true,
+      ms: 0,
+      detail,
+      cause: 'HubSpot never learns of bookings, cancellations or credits spent here while the sync is off.',
+      fix: 'Set HUBSPOT_TOKEN_SECRET_ID to the secret holding the private app token (docs/OPERATIONS.md §8.5).',
+    } satisfies CheckResult;
+  }
+  if (failedSecrets.has('HUBSPOT_TOKEN_SECRET_ID'))
+    return skipped('hubspot', 'the HubSpot token secret could not be read');
+  return runCheck('hubspot', { target: 'hubspot' }, 15_000, async () => {
+    const token = hubspot.token ?? parseToken(await reader(hubspot.tokenSecretId!));
+    return checkHubSpot(cfg, token);
+  });
 }

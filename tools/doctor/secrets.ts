@@ -1,12 +1,13 @@
 import { databaseSecretHost, parseDatabaseSecret, type SecretReader } from '../../db/secrets';
 import type { Config } from '../../server/config';
 import { parseRedisSecret, parseSessionSecret } from '../../server/secrets/shapes';
+import { parseToken } from '../../server/sync/token';
 import type { Outcome } from './check';
 
 /** One Secrets Manager secret the configuration names, and how to read its shape. */
 export interface NamedSecret {
   /** The check's name, e.g. "secret DB_SECRET_ID". */
-  variable: 'DB_SECRET_ID' | 'REDIS_SECRET_ID' | 'SESSION_SECRET_ID';
+  variable: 'DB_SECRET_ID' | 'REDIS_SECRET_ID' | 'SESSION_SECRET_ID' | 'HUBSPOT_TOKEN_SECRET_ID';
   secretId: string;
   /** Parses the value as the service would; returns what may be shown and what must never be. */
   inspect(text: string): { shown: string; sensitive: string[] };
@@ -53,6 +54,16 @@ export function namedSecrets(config: Config): NamedSecret[] {
       inspect(text) {
         const secret = parseSessionSecret(secretId, text);
         return { shown: `session secret of ${secret.length} characters`, sensitive: [secret] };
+      },
+    });
+  }
+  if (config.hubspot.tokenSecretId && !config.hubspot.token) {
+    found.push({
+      variable: 'HUBSPOT_TOKEN_SECRET_ID',
+      secretId: config.hubspot.tokenSecretId,
+      inspect(text) {
+        const token = parseToken(text);
+        return { shown: `HubSpot private app token of ${token.length} characters`, sensitive: [token] };
       },
     });
   }
