@@ -1,7 +1,7 @@
-import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { Config } from '../config';
 
 /** Who a student request acts for; always from the verified token, never from input. */
@@ -92,30 +92,62 @@ function rememberVerification(token: string, secret: string, verified: VerifiedS
 export async function verifySessionToken(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
   const cached = cachedVerification(token, cfg.secret);
   if (cached) return cached;
-  const verified = await verifyWithJose(token, cfg);
+  const verified = await verifyToken(token, cfg);
   if (verified) rememberVerification(token, cfg.secret, verified);
   return verified;
 }
 
-async function verifyWithJose(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function jsonObjectOf(segment: string): Record<string, unknown> | undefined {
   try {
-    const { payload } = await jwtVerify(token, keyOf(cfg.secret), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ['HS256'],
-      // jose checks `exp` only when present: a token without one would never expire. Without a
-      // `jti` and `iat` a token could not be revoked by logout (or by "log out everywhere").
-      requiredClaims: ['exp', 'iat', 'jti'],
-    });
-    const { sub, sid, email, name, jti, iat, exp } = payload;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string')
-      return undefined;
-    if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
-    return { user: { contactId: sub, studentId: sid, email, name }, token: { id: jti, issuedAt: iat, expiresAt: exp } };
-  } catch (err) {
-    if (err instanceof joseErrors.JOSEError) return undefined;
-    throw err;
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The token's claims when it is an HS256 JWS signed with `key` whose claims hold (issuer, audience,
+ * `exp` in the future, `nbf` passed, `iat` and `jti` present), else undefined. node:crypto's HMAC,
+ * synchronously: jose verifies through WebCrypto, an async job on libuv's thread pool per request,
+ * which cost more than a tenth of a booking's CPU in issue 13's profile (and queued behind itself in
+ * a stampede of fresh logins). The checks are jose's jwtVerify with the options this service used
+ * (algorithms HS256, issuer, audience, requiredClaims exp/iat/jti); tokens are still signed by jose.
+ */
+function verifiedClaims(token: string, key: KeyObject, nowSeconds: number): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return undefined;
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  const header = jsonObjectOf(headerPart);
+  // Only HS256, and no header extension this service never issues (crit, b64: RFC 7515 §4.1.11, RFC 7797).
+  if (header?.alg !== 'HS256' || 'crit' in header || 'b64' in header) return undefined;
+  const expected = createHmac('sha256', key).update(`${headerPart}.${payloadPart}`).digest();
+  const given = Buffer.from(signaturePart, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const claims = jsonObjectOf(payloadPart);
+  if (!claims) return undefined;
+  const { iss, aud, exp, nbf, iat, jti } = claims;
+  if (iss !== ISSUER) return undefined;
+  if (!(aud === AUDIENCE || (Array.isArray(aud) && aud.includes(AUDIENCE)))) return undefined;
+  // jose's rules: expired when exp <= now; not yet valid when nbf > now.
+  if (typeof exp !== 'number' || exp <= nowSeconds) return undefined;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds)) return undefined;
+  if (typeof iat !== 'number' || typeof jti !== 'string') return undefined;
+  return claims;
+}
+
+async function verifyToken(token: string, cfg: Config['session']): Promise<VerifiedSession | undefined> {
+  const payload = verifiedClaims(token, keyOf(cfg.secret), Math.floor(Date.now() / 1000));
+  if (!payload) return undefined;
+  const { sub, sid, email, name, jti, iat, exp } = payload;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof email !== 'string' || typeof name !== 'string')
+    return undefined;
+  if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+  return { user: { contactId: sub, studentId: sid, email, name }, token: { id: jti, issuedAt: iat, expiresAt: exp } };
 }
 
 /** RFC 9110 §11.1: the auth scheme is case-insensitive ("bearer" is "Bearer"). */
