@@ -84,6 +84,23 @@ const PROCEDURES: Record<string, { permission: string; kind: 'query' | 'mutate';
     kind: 'mutate',
     input: { contactId: 'no-such-contact', creditType: 'cs', delta: 1, reason: 'matrix' },
   },
+  'exams.bulkCreate': {
+    permission: 'exams.create',
+    kind: 'mutate',
+    // Refused by the schema (no capacity at all) after the permission check: nothing is created.
+    input: {
+      mockType: 'Mini-mock',
+      examDate: '2031-01-01',
+      location: 'X',
+      timeSlots: [{ startTime: '09:00', endTime: '10:00' }],
+    },
+  },
+  'exams.clone': {
+    permission: 'exams.create',
+    kind: 'mutate',
+    input: { examIds: ['no-such-exam'], examDate: '2031-01-01' },
+  },
+  'exams.import': { permission: 'exams.create', kind: 'mutate', input: { csv: 'mock_type\nNonsense', dryRun: true } },
   'exams.dashboard': { permission: 'exams.view', kind: 'query', input: {} },
   'exams.bulkUpdate': {
     permission: 'exams.edit',

@@ -163,3 +163,69 @@ export const adminExamSetPrerequisitesInput = z
       ctx.addIssue({ code: 'custom', path: ['prerequisiteExamIds'], message: 'give the set, or add/remove' });
   });
 export type AdminExamSetPrerequisitesInput = z.infer<typeof adminExamSetPrerequisitesInput>;
+
+/** admin.exams.bulkCreate: up to 50 time slots sharing type, date, location and set; one capacity or one per slot. */
+export const adminExamBulkCreateInput = z
+  .object({
+    mockType: examFields.mockType,
+    mockSet: examFields.mockSet.optional(),
+    examDate: examFields.examDate,
+    location: examFields.location,
+    capacity: examFields.capacity.optional(),
+    status: examFields.status.default('active'),
+    activateAt: examFields.activateAt.optional(),
+    timeSlots: z
+      .array(
+        z
+          .object({
+            startTime: examFields.startTime,
+            endTime: examFields.endTime,
+            capacity: examFields.capacity.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(50),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    checkExamFields(v, (path, message) => issue([path], message));
+    if (v.status === 'scheduled' && !v.activateAt) issue(['activateAt'], 'a scheduled session needs activateAt');
+    const slots = [...v.timeSlots.entries()].sort(([, a], [, b]) => a.startTime.localeCompare(b.startTime));
+    for (const [i, slot] of v.timeSlots.entries()) {
+      if (slot.endTime <= slot.startTime) issue(['timeSlots', i, 'endTime'], 'must be after startTime');
+      if (slot.capacity === undefined && v.capacity === undefined)
+        issue(['timeSlots', i, 'capacity'], 'give a capacity here or one for all slots');
+    }
+    for (let k = 1; k < slots.length; k++) {
+      const [i, slot] = slots[k]!;
+      if (slot.startTime < slots[k - 1]![1].endTime) issue(['timeSlots', i, 'startTime'], 'overlaps another slot');
+    }
+  });
+export type AdminExamBulkCreateInput = z.infer<typeof adminExamBulkCreateInput>;
+
+/** admin.exams.clone: sessions copied (from the database) to a new date, same time of day in Toronto. */
+export const adminExamCloneInput = z
+  .object({
+    examIds,
+    examDate: examFields.examDate,
+    overrides: z
+      .object({
+        location: examFields.location.optional(),
+        capacity: examFields.capacity.optional(),
+        mockSet: examFields.mockSet.optional(),
+        status: examFields.status.optional(),
+        activateAt: examFields.activateAt.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type AdminExamCloneInput = z.infer<typeof adminExamCloneInput>;
+
+/** admin.exams.import: sessions from CSV text (header row first), previewed with dryRun. */
+export const adminExamImportInput = z
+  .object({ csv: z.string().min(1).max(200_000), dryRun: z.boolean().default(true) })
+  .strict();
+export type AdminExamImportInput = z.infer<typeof adminExamImportInput>;

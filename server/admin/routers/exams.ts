@@ -1,9 +1,12 @@
 import {
+  adminExamBulkCreateInput,
   adminExamBulkUpdateInput,
+  adminExamCloneInput,
   adminExamCreateInput,
   adminExamDashboardInput,
   adminExamDeleteInput,
   adminExamIdInput,
+  adminExamImportInput,
   adminExamListInput,
   adminExamSetPrerequisitesInput,
   adminExamSetStatusInput,
@@ -12,6 +15,7 @@ import {
 import { router } from '../../trpc';
 import { adminProcedure } from '../procedure';
 import { examDashboard } from '../services/dashboard';
+import { bulkCreateExams, cloneExams, importExams } from '../services/examBatches';
 import { bulkUpdateExams, createExam, deleteExams, setExamStatus, updateExam } from '../services/examChanges';
 import { getExam, listExams } from '../services/examQueries';
 import { setPrerequisites } from '../services/prerequisites';
@@ -29,6 +33,16 @@ export const adminExamsRouter = router({
   create: adminProcedure('exams.create')
     .input(adminExamCreateInput)
     .mutation(({ ctx, input }) => createExam(ctx, input)),
+  bulkCreate: adminProcedure('exams.create')
+    .input(adminExamBulkCreateInput)
+    .mutation(({ ctx, input }) => bulkCreateExams(ctx, input)),
+  clone: adminProcedure('exams.create')
+    .input(adminExamCloneInput)
+    .mutation(({ ctx, input }) => cloneExams(ctx, input)),
+  // A dry run changes nothing, but it is the first half of creating: the same permission.
+  import: adminProcedure('exams.create')
+    .input(adminExamImportInput)
+    .mutation(({ ctx, input }) => importExams(ctx, input)),
   update: adminProcedure('exams.edit')
     .input(adminExamUpdateInput)
     .mutation(({ ctx, input }) => updateExam(ctx, input)),

@@ -38,29 +38,31 @@ const examName = (e: { mockType: string; location: string | null; examDate: stri
   `${e.mockType}-${e.location ?? ''}-${e.examDate}`;
 
 /**
- * admin.exams.create: one session. It gets a local id (`mb-<uuid>`) as its HubSpot id until the sync
- * creates it there; the outbox tells the sync in the same transaction.
+ * Inserts one new session in the caller's transaction, with its audit row and outbox change. It gets
+ * a local id (`mb-<uuid>`) as its HubSpot id until the sync creates it there.
  */
-export async function createExam(ctx: AdminContext, input: AdminExamCreateInput) {
-  const row = await ctx.db.transaction(async (tx) => {
-    const created = await insertAdminExam(tx, {
-      hubspotId: `mb-${randomUUID()}`,
-      mockType: input.mockType,
-      mockSet: input.mockSet ?? null,
-      examDate: input.examDate,
-      startTime: schoolInstant(input.examDate, input.startTime),
-      endTime: schoolInstant(input.examDate, input.endTime),
-      location: input.location,
-      capacity: input.capacity,
-      isActive: STORED_STATUS[input.status],
-      scheduledActivationDatetime: input.status === 'scheduled' ? input.activateAt : null,
-      mockExamName: examName(input),
-    });
-    await audit(tx, ctx, { action: 'exams.create', targetType: 'exam', targetIds: [created.examId], after: created });
-    await recordChanges(tx, [{ object: 'exam', id: created.examId, change: 'updated' }]);
-    return created;
+export async function insertNewExam(tx: Transaction, ctx: AdminContext, input: AdminExamCreateInput, action: string) {
+  const created = await insertAdminExam(tx, {
+    hubspotId: `mb-${randomUUID()}`,
+    mockType: input.mockType,
+    mockSet: input.mockSet ?? null,
+    examDate: input.examDate,
+    startTime: schoolInstant(input.examDate, input.startTime),
+    endTime: schoolInstant(input.examDate, input.endTime),
+    location: input.location,
+    capacity: input.capacity,
+    isActive: STORED_STATUS[input.status],
+    scheduledActivationDatetime: input.status === 'scheduled' ? input.activateAt : null,
+    mockExamName: examName(input),
   });
-  return adminExamView(row, ctx.now());
+  await audit(tx, ctx, { action, targetType: 'exam', targetIds: [created.examId], after: created });
+  await recordChanges(tx, [{ object: 'exam', id: created.examId, change: 'updated' }]);
+  return adminExamView(created, ctx.now());
+}
+
+/** admin.exams.create: one session; the outbox tells the sync in the same transaction. */
+export function createExam(ctx: AdminContext, input: AdminExamCreateInput) {
+  return ctx.db.transaction((tx) => insertNewExam(tx, ctx, input, 'exams.create'));
 }
 
 type LockedExam = NonNullable<Awaited<ReturnType<typeof lockAdminExam>>>;
