@@ -93,9 +93,9 @@ export async function seedSessions(
 /**
  * The pgbench ceiling's own students and sessions, as many as the service's, in the same tables:
  * pgbench books on these so the service's fixture and its checks stay untouched. Credits and seats
- * are plentiful: the ceiling measures the transaction, not the refusals. The sessions are closed
- * (is_active 'false': the transaction reads the flag as the service's does; judging it is the app's CPU),
- * so the listing still shows the service's 550 sessions only.
+ * are plentiful: the ceiling measures the booking, not the refusals. The sessions are open (book_seat
+ * judges that) and start ~3 years out, after every session of the fixture, so they never reach the
+ * listing's first page (200 sessions in start order) that workload C measures.
  */
 export async function seedCeilingData(db: pg.Client, students: number, sessions: number): Promise<void> {
   await db.query(
@@ -106,8 +106,8 @@ export async function seedCeilingData(db: pg.Client, students: number, sessions:
   );
   await db.query(
     `insert into hubspot_mock_exams (hubspot_id, mock_type, mock_set, exam_date, start_time, end_time, location, capacity, is_active)
-     select 'pgb-cs-' || g, 'Clinical Skills', 'A', d, d + time '09:00', d + time '12:00', 'Toronto', 1000000, 'false'
-       from generate_series(1, $1::int) g, lateral (select current_date + 30 + g as d) day`,
+     select 'pgb-cs-' || g, 'Clinical Skills', 'A', d, d + time '09:00', d + time '12:00', 'Toronto', 1000000, 'true'
+       from generate_series(1, $1::int) g, lateral (select current_date + 1000 + g as d) day`,
     [sessions],
   );
 }

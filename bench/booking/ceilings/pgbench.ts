@@ -3,12 +3,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
+import { SEAT_CREDIT_RULES } from '../../../server/services/creditRules';
 import type { Check } from '../measure';
 import { log, PGBENCH_CLIENTS, PGBENCH_SECONDS, SPREAD_SESSIONS, STUDENTS } from '../settings';
 
 const run = promisify(execFile);
 
-/** The service's booking transaction as a pgbench script (kept beside this file, statement for statement). */
+/** The service's booking SQL as a pgbench script (beside this file): today one statement, book_seat. */
 export const PGBENCH_SCRIPT = new URL('./bookingTransaction.pgbench', import.meta.url).pathname;
 
 /** pgbench on PATH, else the newest Debian/Ubuntu PostgreSQL install's. */
@@ -48,6 +49,9 @@ export async function pgbenchCeiling(db: pg.Client, databaseUrl: string): Promis
     ...['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres')],
     ...['-n', '-M', 'prepared', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(PGBENCH_SECONDS)],
     ...['-D', `sessions=${SPREAD_SESSIONS}`, '-D', `students=${STUDENTS}`, '-f', PGBENCH_SCRIPT],
+    ...['-D', `details=${JSON.stringify({ 'Clinical Skills': { dominantHand: 'Right', attendingLocation: null } })}`],
+    ...['-D', `rules=${JSON.stringify(SEAT_CREDIT_RULES)}`],
+    ...['-D', `session=${JSON.stringify({ studentId: 'P', email: 'p@example.com', name: 'Bench Pg' })}`],
     url.pathname.slice(1),
   ];
   const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
