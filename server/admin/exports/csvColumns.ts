@@ -1,13 +1,33 @@
 import type { ExportRow } from '../../../db/queries/adminExports';
 import { schoolClock } from '../../lib/schoolTime';
 
+/**
+ * An instant on the school's clock, remembered: a session's start and end repeat on every booking of
+ * it, and Intl's formatting is most of an export's CPU. Bounded: cleared when it grows past 4,096.
+ */
+const seen = new Map<number, ReturnType<typeof schoolClock>>();
+function clockOf(instant: Date) {
+  const key = instant.getTime();
+  let clock = seen.get(key);
+  if (!clock) {
+    if (seen.size >= 4096) seen.clear();
+    clock = schoolClock(instant);
+    seen.set(key, clock);
+  }
+  return clock;
+}
+
 /** A time of day on the school's clock with the label that was true that day: `09:00 EDT`, `09:00 EST`. */
 const clockTime = (instant: Date | null) => {
   if (!instant) return '';
-  const { time, zone } = schoolClock(instant);
+  const { time, zone } = clockOf(instant);
   return `${time} ${zone}`;
 };
-const clockDateTime = (instant: Date | null) => (instant ? `${schoolClock(instant).date} ${clockTime(instant)}` : '');
+const clockDateTime = (instant: Date | null) => {
+  if (!instant) return '';
+  const { date, time, zone } = schoolClock(instant);
+  return `${date} ${time} ${zone}`;
+};
 
 /** The export's columns, in order: header and how each cell is made from a booking. */
 const COLUMNS: ReadonlyArray<[header: string, cell: (row: ExportRow) => string]> = [
