@@ -90,4 +90,19 @@ describe('waitlist promotion on the admin side', () => {
       (await admin.admin.exams.update.mutate({ examId, capacity: 3, location: 'Elsewhere' })).waitlistPromoted,
     ).toEqual([]);
   });
+
+  it('deleting a session ends its line: nobody stays waiting or holding a seat there', async () => {
+    const examId = await insertExam(db, { mockType: 'Clinical Skills', capacity: 1 });
+    const holder = await student();
+    const { bookingId } = await holder.api.bookings.create.mutate({ examId, dominantHand: 'Right' });
+    const waiting = await student();
+    await waiting.api.waitlist.join.mutate({ examId, dominantHand: 'Left', autoBook: false });
+    const admin = await adminAs('super_admin');
+    await admin.admin.bookings.cancel.mutate({ bookingIds: [bookingId], refund: true });
+    expect((await entries(examId)).map((e) => e.status)).toEqual(['offered']);
+    const deleted = await admin.admin.exams.delete.mutate({ examIds: [examId] });
+    expect(deleted.summary).toMatchObject({ succeeded: 1 });
+    expect(await entries(examId)).toEqual([{ contactId: waiting.contact.contactId, status: 'left' }]);
+    expect(await waiting.api.waitlist.mine.query()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { bookings, type ExamStatus, type MockType, mockExams } from '../schema';
+import { bookings, type ExamStatus, type MockType, mockExams, waitlistEntries } from '../schema';
 import { examListingColumns } from './exams';
 
 /** What an admin sees of a session: everything but the internal uuid. */
@@ -191,4 +191,17 @@ export async function dashboardFigures(
     ...(sessions ?? { total: 0, upcoming: 0, fullyBooked: 0, seatsTaken: 0, seatsOffered: 0 }),
     ...(attendance ?? { attended: 0, noShow: 0 }),
   };
+}
+
+/**
+ * Ends a deleted session's waitlist: its waiting and offered entries become `left`, so no student is
+ * left in line (or holding a seat) for a session that no longer exists. Returns who was in line.
+ */
+export async function closeWaitlist(tx: Executor, examId: string) {
+  const rows = await tx
+    .update(waitlistEntries)
+    .set({ status: 'left' })
+    .where(and(eq(waitlistEntries.associatedMockExam, examId), inArray(waitlistEntries.status, ['waiting', 'offered'])))
+    .returning({ contactId: waitlistEntries.associatedContactId });
+  return rows.map((r) => r.contactId);
 }

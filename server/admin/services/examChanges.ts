@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from '../../../db/client';
 import {
+  closeWaitlist,
   copyExamOntoBookings,
   countHeldBookings,
   deleteAdminExam,
@@ -210,7 +211,13 @@ export function deleteExams(ctx: AdminContext, examIds: string[]) {
       const held = await countHeldBookings(tx, examId);
       if (held > 0) throw errors.examHasBookings(held);
       await deleteAdminExam(tx, examId);
-      await audit(tx, ctx, { action: 'exams.delete', targetType: 'exam', targetIds: [examId], before: exam });
+      const leftLine = await closeWaitlist(tx, examId);
+      await audit(tx, ctx, {
+        action: 'exams.delete',
+        targetType: 'exam',
+        targetIds: [examId],
+        before: leftLine.length > 0 ? { ...exam, waitlist: leftLine } : exam,
+      });
       await recordExamDeleted(tx, exam);
       return { result: { deleted: true as const } };
     }),
