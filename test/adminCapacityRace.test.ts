@@ -70,12 +70,12 @@ describe('an admin changing capacity during a stampede of 200 students', () => {
         if (seen.active > seen.capacity) violations.push(seen);
       }
     })();
-    // Every 100 ms the admin squeezes capacity to the seats it sees taken (plus 0, 1 or 2), while bookings
+    // Every 25 ms the admin squeezes capacity to the seats it sees taken (plus 0, 1 or 2), while bookings
     // arrive: each edit either fits the seats it counts under the session's lock (the bookings in
     // flight land first), or is CAPACITY_BELOW_BOOKINGS. Without that lock, a booking committed
     // between the edit's count and its write would be one seat over.
     const edits: Array<Promise<{ capacity: number; outcome: string }>> = [];
-    for (let i = 0; !done && i < 30; i++) {
+    for (let i = 0; !done && i < 120; i++) {
       const capacity = Math.min(100, Math.max(1, (await snapshot()).active + (i % 3)));
       edits.push(
         admins[i % 2]!.admin.exams.update.mutate({ examId, capacity }).then(
@@ -83,7 +83,7 @@ describe('an admin changing capacity during a stampede of 200 students', () => {
           (err: unknown) => ({ capacity, outcome: appCode(err) }),
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const settled = await settledBookings;
     const editOutcomes = await Promise.all(edits);
