@@ -36,6 +36,24 @@ const cases: Array<[rule: string, err: unknown, context: ExplainContext, says: R
     /Stop that process/,
   ],
   [
+    'hubspot-token-rejected',
+    new CheckFailure('HUBSPOT_TOKEN_REJECTED', 'HubSpot refused the token (401)'),
+    { target: 'hubspot' },
+    /does not accept the token/,
+  ],
+  [
+    'hubspot-scopes-missing',
+    new CheckFailure('HUBSPOT_SCOPES_MISSING', "the private app's token lacks crm.objects.custom.write"),
+    { target: 'hubspot' },
+    /lacks scopes/,
+  ],
+  [
+    'hubspot-key-property',
+    new CheckFailure('HUBSPOT_KEY_PROPERTY', 'no property mb_booking_key on the bookings object'),
+    { target: 'hubspot' },
+    /no unique property/,
+  ],
+  [
     'module-missing',
     new CheckFailure('ERR_MODULE_NOT_FOUND', 'cannot resolve pino'),
     { target: 'dependencies' },
