@@ -76,17 +76,20 @@ const jobsOf = async (name: string) =>
 
 describe('scheduled jobs', () => {
   it('two instances: each cron fires once per minute, not once per instance', { timeout: 100_000 }, async () => {
+    const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+    const firstMinute = minuteOf(Date.now());
     await Promise.all([start(), start()]);
     // Both run across at least one minute boundary: the every-minute cron has fired twice by then.
     await waitFor(async () => (await jobsOf(QUEUES.activateSessions)).length >= 2, 'two runs of the cron', 90_000);
     await sleep(6_000);
     const runs = await jobsOf(QUEUES.activateSessions);
-    // Once per instance would create two jobs in the minute after each boundary; once across instances,
-    // one per minute. (Not the gap between creation times: under load a late run and the next minute's
-    // can be created seconds apart, each in its own minute.)
-    const minutes = runs.map((j) => Math.floor(new Date(j.created_on).getTime() / 60_000));
+    // pg-boss claims each minute's slot once across instances, then a worker creates the run: a late
+    // claim can create a slot's run in the next minute, beside that minute's own. So count runs against
+    // the minutes elapsed rather than per minute of creation: once per instance would make about twice
+    // as many runs as minutes.
+    const minutesElapsed = minuteOf(Date.now()) - firstMinute + 1;
     expect(runs.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(minutes).size).toBe(runs.length);
+    expect(runs.length).toBeLessThanOrEqual(minutesElapsed);
   });
 
   it('the activation job flips due scheduled sessions (and only those) and tells HubSpot through the outbox', async () => {
