@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrlFor } from '../db/databaseUrl';
 import { sleep } from '../server/lib/time';
+import { createLogger } from '../server/logger';
+import { openConfiguredDatabase } from '../server/runtime/database';
+import { runPullNow } from '../server/sync/pullJob';
 import { useCaller } from './helpers/caller';
 import { waitFor } from './helpers/childServer';
 import { insertContact, insertExam, type TestContact } from './helpers/factories';
 import { type HubSpotEndpoint, startHubSpotEndpoint } from './helpers/hubspotEndpoint';
-import { fastJobs, startInstance, type TestInstance } from './helpers/jobEngines';
+import { fastJobs, startInstance, type TestInstance, testConfig } from './helpers/jobEngines';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workerProcess';
 
 /**
@@ -116,6 +119,29 @@ describe('outbound push', () => {
       contact.contactId,
     ]);
     expect(local.rows[0].cs_credits).toBe(6);
+  });
+
+  it("a student's NDECC exam date reaches their HubSpot contact; a pull meanwhile does not undo it", async () => {
+    const { contact } = await arrange();
+    hubspot.objects(CONTACTS).get(contact.contactId)!.properties.ndecc_exam_date = '2027-01-15';
+    await as(contact).profile.setNdeccExamDate({ ndeccExamDate: '2027-03-02' });
+    // Before the push runs, a contacts pull brings HubSpot's older date: the student's edit is kept.
+    hubspot.touch(CONTACTS, contact.contactId, { student_id: contact.studentId });
+    const config = testConfig(databaseUrl(), syncEnv());
+    const database = await openConfiguredDatabase(config, createLogger('silent'));
+    try {
+      const logger = createLogger('silent');
+      await runPullNow({ db: database.db, config, logger, token: 'test-token' }, 'contacts', { full: true });
+    } finally {
+      await database.close();
+    }
+    const local = async () =>
+      (await db.query('select ndecc_exam_date from hubspot_contact_credits where hubspot_id = $1', [contact.contactId]))
+        .rows[0].ndecc_exam_date;
+    expect(await local()).toBe('2027-03-02');
+    await start();
+    await waitFor(async () => (await pendingFor(contact.contactId)) === 0, 'delivery');
+    expect(hubspot.objects(CONTACTS).get(contact.contactId)!.properties.ndecc_exam_date).toBe('2027-03-02');
   });
 
   it('429 with Retry-After: the push waits that long, then delivers', async () => {

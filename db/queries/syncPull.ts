@@ -104,7 +104,10 @@ export async function knownContactIds(db: Executor, ids: string[]): Promise<Set<
   return new Set(rows.map((r) => r.id));
 }
 
-/** Identity fields HubSpot owns; credits are merged separately (three-way), never overwritten. */
+/**
+ * Identity fields HubSpot owns, and the NDECC date unless the student's own change is still on its way
+ * there; credits are merged separately (three-way), never overwritten.
+ */
 export async function updateContactIdentity(tx: Executor, c: PulledContact): Promise<void> {
   await tx
     .update(contactCredits)
@@ -113,7 +116,10 @@ export async function updateContactIdentity(tx: Executor, c: PulledContact): Pro
       email: c.email,
       firstname: c.firstname,
       lastname: c.lastname,
-      ndeccExamDate: c.ndeccExamDate,
+      // The student's own edit not yet delivered to HubSpot wins over HubSpot's older value.
+      ndeccExamDate: sql`case when exists (select 1 from ${syncOutbox} o where o.object_type = 'contact'
+        and o.object_id = ${contactCredits.hubspotId} and o.change = 'profile' and o.delivered_at is null)
+        then ${contactCredits.ndeccExamDate} else ${c.ndeccExamDate}::text end`,
       syncedAt: new Date(),
       hubspotLastSyncAt: new Date(),
     })

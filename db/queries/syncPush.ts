@@ -135,3 +135,12 @@ export async function outboxLagSeconds(db: Executor, maxAttempts: number): Promi
   const oldest = row?.oldest ? new Date(row.oldest) : undefined;
   return oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
 }
+
+/** The profile fields HubSpot keeps for each contact (the NDECC exam date), as stored here. */
+export async function contactProfiles(db: Executor, contactIds: string[]) {
+  if (contactIds.length === 0) return [];
+  return db
+    .select({ contactId: contactCredits.hubspotId, ndeccExamDate: contactCredits.ndeccExamDate })
+    .from(contactCredits)
+    .where(inArray(contactCredits.hubspotId, contactIds));
+}

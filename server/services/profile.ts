@@ -3,6 +3,7 @@ import type { StudentContext } from '../context';
 import type { SetNdeccExamDateInput } from '../contracts/profile';
 import { errors } from '../errors';
 import { schoolClock } from '../lib/schoolTime';
+import { recordChange } from '../sync/outbox';
 
 /**
  * auth.me: who the token says the student is, and their NDECC exam date from their row. A token whose
@@ -22,7 +23,12 @@ export async function setNdeccExamDate(ctx: StudentContext, input: SetNdeccExamD
   const today = schoolClock(ctx.now()).date;
   if (input.ndeccExamDate < today)
     throw errors.invalidField('ndeccExamDate', `The NDECC exam date cannot be in the past (today is ${today}).`);
-  const row = await updateNdeccExamDate(ctx.db, { contactId: ctx.user.contactId, date: input.ndeccExamDate });
+  // The change and its note for HubSpot commit together (the transactional outbox, docs/SYNC.md).
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await updateNdeccExamDate(tx, { contactId: ctx.user.contactId, date: input.ndeccExamDate });
+    if (updated) await recordChange(tx, { object: 'contact', id: ctx.user.contactId, change: 'profile' });
+    return updated;
+  });
   if (!row) throw errors.studentGone();
   return { ndeccExamDate: row.ndeccExamDate };
 }

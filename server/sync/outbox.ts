@@ -16,6 +16,8 @@ export type Change =
       change: 'created' | 'cancelled' | 'refunded' | 'attendance' | 'rebooked' | 'updated';
     }
   | { object: 'contact' /** HubSpot contact id */; id: string; change: 'credits'; column: CreditColumn; delta: number }
+  /** The student's own profile fields (the NDECC exam date): the pusher sends their current values. */
+  | { object: 'contact'; id: string; change: 'profile' }
   | {
       object: 'exam';
       /** HubSpot mock exam id */
@@ -35,7 +37,7 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<vo
       objectType: c.object,
       objectId: c.id,
       change: c.change,
-      payload: c.object === 'contact' ? { column: c.column, delta: c.delta } : null,
+      payload: c.object === 'contact' && c.change === 'credits' ? { column: c.column, delta: c.delta } : null,
     })),
   );
 }

@@ -3,6 +3,7 @@ import { pushBookings } from './bookings';
 import type { PushContext } from './context';
 import { mergeCredits } from './credits';
 import { pushExams } from './exams';
+import { pushProfiles } from './profiles';
 
 export interface DrainResult {
   delivered: number;
@@ -36,7 +37,11 @@ export async function drainOutbox(
     );
     await mergeCredits(
       ctx,
-      rows.filter((r) => r.objectType === 'contact'),
+      rows.filter((r) => r.objectType === 'contact' && r.change === 'credits'),
+    );
+    await pushProfiles(
+      ctx,
+      rows.filter((r) => r.objectType === 'contact' && r.change === 'profile'),
     );
     await pushExams(
       ctx,
