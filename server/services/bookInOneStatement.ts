@@ -1,3 +1,4 @@
+import { isConnectionLoss } from '../../db/pgErrors';
 import { type BookSeatOutcome, bookSeat, type SeatDetails, type SeatExam } from '../../db/queries/bookSeat';
 import { MOCK_TYPES } from '../../db/schema/statuses';
 import type { StudentContext } from '../context';
@@ -27,6 +28,24 @@ function detailsByType(input: CreateBookingInput, locations: readonly string[]):
   return suited;
 }
 
+/**
+ * book_seat is one autocommit statement on a pooled connection. After a failover, a restart or a
+ * password rotation the pool can hand out a connection that died while idle (issue 16): the statement
+ * never reached a backend, and one retry on a fresh connection (pg destroys the dead one) is what the
+ * transaction path does too. Should the connection instead die after book_seat committed, the retry is
+ * still safe: the duplicate rule and the unique index allow one seat, the credit is spent only with it,
+ * and the retry answers the idempotent replay (with a key) or DUPLICATE_BOOKING naming that booking.
+ * A database that cannot be reached at all is not a lost connection and is not retried.
+ */
+async function onceMoreIfConnectionLost<T>(statement: () => Promise<T>): Promise<T> {
+  try {
+    return await statement();
+  } catch (err) {
+    if (!isConnectionLoss(err)) throw err;
+    return statement();
+  }
+}
+
 /** The locked row book_seat saw, as bookability() and the errors read a session. */
 const examOf = (exam: SeatExam) => ({
   ...exam,
@@ -54,16 +73,18 @@ export async function bookInOneStatement(
 ): Promise<Outcome<CreatedBooking>> {
   const { booking: settings } = ctx.config;
   const now = ctx.now();
-  const answer = await bookSeat(ctx.bookingDb ?? ctx.db, {
-    examId: input.examId,
-    contactId: ctx.user.contactId,
-    idempotencyKey: idempotencyKey ?? null,
-    now,
-    cutoffMs: settings.bookingCutoffMs,
-    detailsByType: detailsByType(input, settings.attendingLocations),
-    rulesByType: SEAT_CREDIT_RULES,
-    session: { studentId: ctx.user.studentId, email: ctx.user.email, name: ctx.user.name },
-  });
+  const answer = await onceMoreIfConnectionLost(() =>
+    bookSeat(ctx.bookingDb ?? ctx.db, {
+      examId: input.examId,
+      contactId: ctx.user.contactId,
+      idempotencyKey: idempotencyKey ?? null,
+      now,
+      cutoffMs: settings.bookingCutoffMs,
+      detailsByType: detailsByType(input, settings.attendingLocations),
+      rulesByType: SEAT_CREDIT_RULES,
+      session: { studentId: ctx.user.studentId, email: ctx.user.email, name: ctx.user.name },
+    }),
+  );
   return outcomeOf(ctx, input, idempotencyKey, now, answer);
 }
 

@@ -7,6 +7,12 @@ export interface TcpProxy {
   /** Brings it back on the same port (or starts it, after a stop() right away reserved the port). */
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Every open connection dies silently, as a pooled connection does when its backend goes away
+   * while idle and the client has not noticed: nothing reaches the client until it sends, then its
+   * socket closes. New connections work.
+   */
+  severQuietly(): void;
 }
 
 /**
@@ -15,6 +21,7 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[incoming: Socket, outgoing: Socket]>();
   let server: Server | undefined;
   let port = 0;
 
@@ -28,6 +35,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
           s.on('error', () => (s === incoming ? outgoing : incoming).destroy());
         }
         incoming.pipe(outgoing).pipe(incoming);
+        const pair: [Socket, Socket] = [incoming, outgoing];
+        pairs.add(pair);
+        incoming.on('close', () => pairs.delete(pair));
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -43,6 +53,23 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     server = undefined;
   };
 
+  const severQuietly = () => {
+    for (const pair of pairs) {
+      const [incoming, outgoing] = pair;
+      pairs.delete(pair);
+      incoming.unpipe(outgoing);
+      outgoing.unpipe(incoming);
+      sockets.delete(outgoing);
+      outgoing.removeAllListeners('error');
+      outgoing.on('error', () => undefined);
+      outgoing.destroy();
+      incoming.removeAllListeners('error');
+      incoming.on('error', () => undefined);
+      incoming.once('data', () => incoming.destroy());
+      incoming.resume();
+    }
+  };
+
   await listen();
-  return { port, stop, start: listen, close: stop };
+  return { port, stop, start: listen, close: stop, severQuietly };
 }
