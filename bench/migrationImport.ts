@@ -25,6 +25,7 @@ import { databaseUrlFor } from '../db/databaseUrl';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfig } from '../server/config';
 import { generatedSizes, generatedSourceSql, liveSourceDdl } from '../test/helpers/supabaseSourceSchema';
+import { runAsAdmin } from './adminSql';
 
 const USAGE = `Usage: npm run bench:import [-- --bookings <n> --batch <n>]
 
@@ -65,15 +66,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'mb-bench-import-'));
 const urlFor = (name: string) => databaseUrlFor(ADMIN_URL, name);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function asAdmin(sql: string) {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
+const asAdmin = (sql: string) => runAsAdmin(ADMIN_URL, sql);
 
 let cleaned = false;
 async function cleanup() {

@@ -33,6 +33,7 @@ import { openConfiguredDatabase } from '../server/runtime/database';
 import { createCallerFactory } from '../server/trpc';
 import { startHubSpotEndpoint } from '../test/helpers/hubspotEndpoint';
 import { parseCliArgs } from '../tools/cliKit/args';
+import { runAsAdmin } from './adminSql';
 
 const USAGE = `Usage: npm run bench:sync [-- --rate <n> --seconds <n> --window <n> --concurrency <n>]
 
@@ -61,15 +62,7 @@ const runId = randomBytes(4).toString('hex');
 const dbName = `mb_bench_sync_${runId}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function asAdmin(sql: string) {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
+const asAdmin = (sql: string) => runAsAdmin(ADMIN_URL, sql);
 
 await asAdmin(`create database "${dbName}"`);
 const hubspot = await startHubSpotEndpoint();
