@@ -1,20 +1,14 @@
 import { asc, eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { type CreditColumn, contactCredits } from '../schema';
+import { balanceColumns, identityColumns } from './contacts';
 
+/** A trainee as the admin side shows one: who they are (the student's own columns) and every balance. */
 const traineeColumns = {
   contactId: contactCredits.hubspotId,
-  studentId: contactCredits.studentId,
-  email: contactCredits.email,
-  firstname: contactCredits.firstname,
-  lastname: contactCredits.lastname,
-  studentName: contactCredits.studentName,
+  ...identityColumns,
   ndeccExamDate: contactCredits.ndeccExamDate,
-  sjCredits: contactCredits.sjCredits,
-  csCredits: contactCredits.csCredits,
-  sjminiCredits: contactCredits.sjminiCredits,
-  mockDiscussionToken: contactCredits.mockDiscussionToken,
-  sharedMockCredits: contactCredits.sharedMockCredits,
+  ...balanceColumns,
 };
 
 export async function findTrainee(db: Executor, contactId: string) {

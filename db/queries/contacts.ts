@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { type CreditBalances, type CreditColumn, contactCredits } from '../schema';
 
-const balanceColumns = {
+export const balanceColumns = {
   sjCredits: contactCredits.sjCredits,
   csCredits: contactCredits.csCredits,
   sjminiCredits: contactCredits.sjminiCredits,
@@ -38,7 +38,7 @@ export async function findBalances(db: Executor, contactId: string): Promise<Cre
 }
 
 /** Who the student is now: the row, not the copies a session token carries from login. */
-const identityColumns = {
+export const identityColumns = {
   studentId: contactCredits.studentId,
   email: contactCredits.email,
   studentName: contactCredits.studentName,
