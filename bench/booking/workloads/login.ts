@@ -1,5 +1,7 @@
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../../../client/src';
+import { nodeHttpFetch } from '../ceilings/httpLoad';
 import type { Student } from '../data';
 import { runPool, type Sample, stats, summarize, timed, type WorkloadResult } from '../measure';
 import { formatOutcomes } from '../report';
@@ -12,7 +14,10 @@ export async function loginEveryone(
   trpcUrls: string[],
   sampler: ResourceSampler,
 ): Promise<WorkloadResult> {
-  const anonymous = trpcUrls.map((url) => createClient({ url }));
+  // One keep-alive transport for every student's client (a socket per request in flight, as browsers
+  // behind an ALB would open): what the load generator spends per request should be small.
+  const fetch = nodeHttpFetch(new Agent({ keepAlive: true }));
+  const anonymous = trpcUrls.map((url) => createClient({ url, fetch }));
   const samples: Sample[] = [];
   sampler.start();
   const t0 = performance.now();
@@ -40,7 +45,7 @@ export async function loginEveryone(
   if (loggedIn === 0) throw new Error(`no student could log in: ${formatOutcomes(stats(samples).outcomes)}`);
   students.forEach((student, i) => {
     const token = student.token;
-    student.client = createClient({ url: trpcUrls[i % trpcUrls.length]!, getToken: () => token });
+    student.client = createClient({ url: trpcUrls[i % trpcUrls.length]!, getToken: () => token, fetch });
   });
   return result;
 }
