@@ -42,6 +42,28 @@ describe.each(stores)('%s store', (_name, store) => {
     expect(await store.unlock(lock, 'a')).toBe(false); // the old holder cannot release the new one
   });
 
+  it("a release writes its holder's numbers in the same call, even when the lock has passed on", async () => {
+    const [lock, a, b] = [key('lock'), key('num'), key('num')];
+    expect(await store.tryLock(lock, 'a', 10_000)).toBe(true);
+    expect(
+      await store.unlock(lock, 'a', {
+        entries: [
+          [a, 3],
+          [b, 8],
+        ],
+        ttlMs: 200,
+      }),
+    ).toBe(true);
+    expect(await store.getNumbers([a, b])).toEqual([3, 8]);
+    expect(await store.tryLock(lock, 'b', 10_000)).toBe(true);
+    // A holder whose TTL ran out still reports what it proved, and releases nobody else's lock.
+    expect(await store.unlock(lock, 'a', { entries: [[a, 4]], ttlMs: 200 })).toBe(false);
+    expect(await store.getNumbers([a])).toEqual([4]);
+    expect(await store.tryLock(lock, 'c', 10_000)).toBe(false);
+    await sleep(400);
+    expect(await store.getNumbers([a, b])).toEqual([null, null]);
+  });
+
   it('numbers round-trip, missing ones read as null, and they expire', async () => {
     const [a, b, c] = [key('num'), key('num'), key('num')];
     await store.setNumbers(

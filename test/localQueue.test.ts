@@ -44,6 +44,41 @@ describe('per-key local queues', () => {
     expect(queues.size).toBe(0);
   });
 
+  it('wake(key) lets each waiter settle at once without its turn; one that cannot keeps its place', async () => {
+    const queues = new LocalQueues();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const holder = queues.run('k', Date.now() + 5_000, timeoutError, async () => {
+      await held;
+      order.push('holder');
+      return 'holder';
+    });
+    // Two waiters can be answered early ("full"); the third cannot and must still get its turn.
+    const waiter = (name: string, early: string | undefined) =>
+      queues.run(
+        'k',
+        Date.now() + 5_000,
+        timeoutError,
+        async () => {
+          order.push(`${name} ran`);
+          return `${name} ran`;
+        },
+        async () => early,
+      );
+    const results = [waiter('w1', 'w1 early'), waiter('w2', undefined), waiter('w3', 'w3 early')];
+    await sleep(20);
+    queues.wake('k');
+    expect(await results[0]).toBe('w1 early');
+    expect(await results[2]).toBe('w3 early');
+    expect(order).toEqual([]); // answered while the holder still holds the key
+    release();
+    expect(await holder).toBe('holder');
+    expect(await results[1]).toBe('w2 ran');
+    expect(order).toEqual(['holder', 'w2 ran']);
+    expect(queues.size).toBe(0);
+  });
+
   it('a failing caller frees the queue for the next one', async () => {
     const queues = new LocalQueues();
     const failing = queues.run('k', Date.now() + 1_000, timeoutError, async () => {

@@ -27,7 +27,9 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
       entries.set(key, { value: token, expiresAt: now() + ttlMs });
       return true;
     },
-    async unlock(key, token) {
+    async unlock(key, token, andSet) {
+      for (const [k, value] of andSet?.entries ?? [])
+        entries.set(k, { value: String(value), expiresAt: now() + andSet!.ttlMs });
       if (live(key)?.value !== token) return false;
       return entries.delete(key);
     },

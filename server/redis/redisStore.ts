@@ -7,15 +7,17 @@ import type { KeyValueStore } from './store';
 /** Reconnect forever, backing off to at most 2 s: a lost Redis must come back without a restart. */
 const reconnectDelayMs = (attempt: number) => Math.min(attempt * 200, 2_000);
 
-// Compare-and-delete: release the lock only while it still carries our token.
-const UNLOCK_LUA = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Compare-and-delete: release the lock only while it still carries our token. Before that, set the
+// integer values KEYS[2..] = ARGV[3..] expiring in ARGV[2] ms (none when only the lock is passed).
+const UNLOCK_LUA = `for i = 2, #KEYS do redis.call('set', KEYS[i], ARGV[i + 1], 'PX', ARGV[2]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 // INCR with the window's expiry set on the first hit; returns the count and the time left.
 const COUNT_HIT_LUA = `local n = redis.call('incr', KEYS[1])
 if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
 return { n, redis.call('pttl', KEYS[1]) }`;
 
 interface ScriptedRedis extends Redis {
-  unlockIfOwner(key: string, token: string): Promise<number>;
+  unlockIfOwner(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
   countHit(key: string, windowMs: number): Promise<[number, number]>;
 }
 
@@ -36,9 +38,13 @@ export function createRedisClient(cfg: RedisConfig, log: Logger): ScriptedRedis 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelayMs,
+    // Commands issued in the same tick leave in one write: under a stampede hundreds of requests
+    // each send a command per step, and one syscall per command was a tenth of the process's CPU.
+    enableAutoPipelining: true,
   });
   // defineCommand (EVALSHA with EVAL fallback) applies keyPrefix to KEYS like any other command.
-  client.defineCommand('unlockIfOwner', { numberOfKeys: 1, lua: UNLOCK_LUA });
+  // The number of keys comes with each call (the lock plus what to set with its release).
+  client.defineCommand('unlockIfOwner', { lua: UNLOCK_LUA });
   client.defineCommand('countHit', { numberOfKeys: 1, lua: COUNT_HIT_LUA });
   let reported = false;
   client.on('error', (err: Error) => {
@@ -65,8 +71,11 @@ export function createRedisStore(client: ScriptedRedis, readyWaitMs: number): Ke
     async tryLock(key, token, ttlMs) {
       return (await client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
     },
-    async unlock(key, token) {
-      return (await client.unlockIfOwner(key, token)) === 1;
+    async unlock(key, token, andSet) {
+      const entries = andSet?.entries ?? [];
+      const keys = [key, ...entries.map(([k]) => k)];
+      const args = [token, andSet?.ttlMs ?? 0, ...entries.map(([, value]) => value)];
+      return (await client.unlockIfOwner(keys.length, ...keys, ...args)) === 1;
     },
     async getNumbers(keys) {
       if (keys.length === 0) return [];

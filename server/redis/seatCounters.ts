@@ -36,6 +36,13 @@ export async function readSeatCounts(
   return found;
 }
 
+/** The Redis values that mirror these counts. */
+export const seatCountEntries = (counts: SeatCount[]): Array<readonly [string, number]> =>
+  counts.flatMap((c) => [
+    [redisKeys.examBookings(c.examId), c.totalBookings] as const,
+    [redisKeys.examCapacity(c.examId), c.capacity] as const,
+  ]);
+
 /** Mirrors counts read from Postgres into Redis (self-healing any drift); failures are only logged. */
 export async function writeSeatCounts(
   kv: KeyValueStore,
@@ -44,13 +51,7 @@ export async function writeSeatCounts(
   log: Logger,
 ): Promise<void> {
   try {
-    await kv.setNumbers(
-      counts.flatMap((c) => [
-        [redisKeys.examBookings(c.examId), c.totalBookings] as const,
-        [redisKeys.examCapacity(c.examId), c.capacity] as const,
-      ]),
-      ttlMs,
-    );
+    await kv.setNumbers(seatCountEntries(counts), ttlMs);
   } catch (err) {
     log.debug({ err: (err as Error).message }, 'seat counters not updated: Redis unavailable');
   }

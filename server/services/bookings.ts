@@ -35,8 +35,9 @@ async function settledWithoutLock(
   ctx: StudentContext,
   input: CreateBookingInput,
   key: string | undefined,
+  counts = readSeatCounts(ctx.kv, [input.examId], ctx.logger),
 ): Promise<CreatedBooking | undefined> {
-  const cached = (await readSeatCounts(ctx.kv, [input.examId], ctx.logger)).get(input.examId);
+  const cached = (await counts).get(input.examId);
   if (!cached || cached.totalBookings < cached.capacity) return undefined;
   const row = await findExam(ctx.db, input.examId);
   if (!row) return undefined; // the transaction answers EXAM_NOT_FOUND
@@ -54,9 +55,12 @@ export async function createBooking(ctx: StudentContext, input: CreateBookingInp
   // Each attempt can hold a session's lock and a pool connection: one student cannot hammer them.
   const { perStudentPerMinute } = ctx.config.bookingRateLimit;
   const attempts = redisKeys.bookingAttemptsByStudent(ctx.user.contactId);
+  // Asked in the same tick as the rate limit, so both leave in one Redis write (auto-pipelining);
+  // read only once the limit has let this attempt through. readSeatCounts never rejects.
+  const counts = readSeatCounts(ctx.kv, [input.examId], ctx.logger);
   await enforceRateLimits(ctx.kv, [{ key: attempts, perMinute: perStudentPerMinute }], ctx.logger);
   const key = input.idempotencyKey ? scopedIdempotencyKey(ctx.user.contactId, input.idempotencyKey) : undefined;
-  const early = await settledWithoutLock(ctx, input, key);
+  const early = await settledWithoutLock(ctx, input, key, counts);
   if (early) return early;
   try {
     // One statement under the session's lock (bookInOneStatement says why it stays exact without it).

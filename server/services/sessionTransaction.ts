@@ -2,8 +2,8 @@ import type { Transaction } from '../../db/client';
 import type { InnerContext } from '../context';
 import { ExamFullError } from '../errors';
 import { redisKeys } from '../redis/keys';
-import { withLock } from '../redis/lock';
-import { type SeatCount, writeSeatCounts } from '../redis/seatCounters';
+import { wakeWaiters, withLock } from '../redis/lock';
+import { type SeatCount, seatCountEntries } from '../redis/seatCounters';
 
 /** A transaction's answer plus the seat count to mirror into Redis once it has committed. */
 export interface Outcome<T> {
@@ -37,17 +37,23 @@ export async function inSessionLock<T>(
   beforeRetry?: () => Promise<T | undefined>,
 ): Promise<T> {
   const { lockTtlMs, lockWaitMs, seatCounterTtlMs } = ctx.config.booking;
-  const mirror = (seats: SeatCount) => writeSeatCounts(ctx.kv, [seats], seatCounterTtlMs, ctx.logger);
+  const lockKey = redisKeys.examLock(examId);
   const lock = { ttlMs: lockTtlMs, waitMs: lockWaitMs, beforeRetry };
-  return withLock(ctx.kv, redisKeys.examLock(examId), lock, ctx.logger, async () => {
+  return withLock(ctx.kv, lockKey, lock, ctx.logger, async (release) => {
+    // The seat count goes to Redis in the lock's release call (one round trip for both). Once it
+    // says full, the line behind us can be answered from it: wake it all at once.
+    const mirror = (seats: SeatCount) => {
+      release.write({ entries: seatCountEntries([seats]), ttlMs: seatCounterTtlMs });
+      if (seats.totalBookings >= seats.capacity) release.after(() => wakeWaiters(lockKey));
+    };
     let outcome: Outcome<T>;
     try {
       outcome = await work();
     } catch (err) {
-      if (err instanceof ExamFullError) await mirror(err.seats);
+      if (err instanceof ExamFullError) mirror(err.seats);
       throw err;
     }
-    if (outcome.seats) await mirror(outcome.seats);
+    if (outcome.seats) mirror(outcome.seats);
     return outcome.result;
   });
 }
