@@ -5,6 +5,7 @@ import superjson from 'superjson';
 import { bookableExamsDigest } from '../../db/queries/exams';
 import { createInnerContext, type Dependencies } from '../context';
 import { AVAILABLE_PAGE_DEFAULT, type AvailableExamsInput, availableExamsInput } from '../contracts/exams';
+import { freshReads } from '../lib/freshReads';
 import { decodeExamCursor } from '../services/examCursor';
 import { listAvailableExams } from '../services/exams';
 import { envelopeProblem } from './superjsonInput';
@@ -53,29 +54,40 @@ function inputOf(req: Request): { batch: boolean; input: AvailableExamsInput } |
  */
 export function listingCache(deps: Dependencies) {
   const cache = new Map<string, CachedListing>();
+  // Concurrent requests for one listing share a digest query that began after they arrived
+  // (freshReads says why that is as fresh as one each).
+  const digests = freshReads<{ now: Date; digest: string }>();
+  const building = new Map<string, Promise<CachedListing>>();
   return async (req: Request, res: Response, next: NextFunction) => {
     const call = inputOf(req);
     if (!call) return next();
     try {
       const { input, batch } = call;
       const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
-      // One clock for the digest and the listing, so the two describe the same rows.
-      const now = new Date();
-      const digest = await bookableExamsDigest(deps.db, {
-        ...filter,
-        after: cursor ? decodeExamCursor(cursor) : undefined,
-        limit,
-        now,
-        cutoffMs: deps.config.booking.bookingCutoffMs,
-      });
       const key = `${batch ? 'b' : 'p'}:${JSON.stringify(input)}`;
+      const after = cursor ? decodeExamCursor(cursor) : undefined;
+      // One clock for the digest and the listing, so the two describe the same rows.
+      const { now, digest } = await digests(key, async () => {
+        const now = new Date();
+        const digest = await bookableExamsDigest(deps.db, {
+          ...filter,
+          after,
+          limit,
+          now,
+          cutoffMs: deps.config.booking.bookingCutoffMs,
+        });
+        return { now, digest };
+      });
       const etag = `"${createHash('sha1').update(`${key}|${digest}`).digest('base64url')}"`;
       let entry = cache.get(key);
       if (entry?.etag !== etag) {
-        const listing = await listAvailableExams({ ...createInnerContext(deps), now: () => now }, input);
-        const answer = { result: { data: superjson.serialize(listing) } };
-        const body = Buffer.from(JSON.stringify(batch ? [answer] : answer));
-        entry = { etag, body, gzipped: gzipSync(body) };
+        // Requests that shared this digest share its build too.
+        let build = building.get(etag);
+        if (!build) {
+          build = buildListing(deps, input, batch, now, etag).finally(() => building.delete(etag));
+          building.set(etag, build);
+        }
+        entry = await build;
         cache.delete(key);
         if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
         cache.set(key, entry);
@@ -86,6 +98,19 @@ export function listingCache(deps: Dependencies) {
       next();
     }
   };
+}
+
+async function buildListing(
+  deps: Dependencies,
+  input: AvailableExamsInput,
+  batch: boolean,
+  now: Date,
+  etag: string,
+): Promise<CachedListing> {
+  const listing = await listAvailableExams({ ...createInnerContext(deps), now: () => now }, input);
+  const answer = { result: { data: superjson.serialize(listing) } };
+  const body = Buffer.from(JSON.stringify(batch ? [answer] : answer));
+  return { etag, body, gzipped: gzipSync(body) };
 }
 
 function send(req: Request, res: Response, entry: CachedListing): void {
