@@ -4,6 +4,7 @@ import { findExam } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
 import type { CancelBookingInput, CreateBookingInput } from '../contracts/bookings';
 import { type DomainError, errors } from '../errors';
+import { freshReads } from '../lib/freshReads';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
 import { readSeatCounts, writeSeatCounts } from '../redis/seatCounters';
@@ -24,6 +25,20 @@ function raceLoss(err: unknown): DomainError | undefined {
   return undefined;
 }
 
+type ExamRow = Awaited<ReturnType<typeof findExam>>;
+/** Per database: reads of one session's row shared by concurrent callers (freshReads says how). */
+const sharedExamReads = new WeakMap<object, (examId: string, read: () => Promise<ExamRow>) => Promise<ExamRow>>();
+
+/**
+ * The session's row, read after the caller arrived. When a session fills, its whole line asks at
+ * once (wakeWaiters); they share one read per round trip instead of one each.
+ */
+function freshExamRow(ctx: StudentContext, examId: string): Promise<ExamRow> {
+  const reads = sharedExamReads.get(ctx.db) ?? freshReads<ExamRow>();
+  sharedExamReads.set(ctx.db, reads);
+  return reads(examId, () => findExam(ctx.db, examId));
+}
+
 /**
  * Answers without the lock when it can: a replay of a request already served, or EXAM_FULL when the
  * session is full. Runs before and while waiting for the lock, so a stampede on a filled session
@@ -39,7 +54,7 @@ async function settledWithoutLock(
 ): Promise<CreatedBooking | undefined> {
   const cached = (await counts).get(input.examId);
   if (!cached || cached.totalBookings < cached.capacity) return undefined;
-  const row = await findExam(ctx.db, input.examId);
+  const row = await freshExamRow(ctx, input.examId);
   if (!row) return undefined; // the transaction answers EXAM_NOT_FOUND
   const seats = { examId: row.examId, capacity: row.capacity, totalBookings: row.totalBookings };
   if (seats.totalBookings < seats.capacity) {
