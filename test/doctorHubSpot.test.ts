@@ -68,7 +68,7 @@ describe('doctor: HubSpot', { timeout: 90_000 }, () => {
     expect(run.checks.get('secret HUBSPOT_TOKEN_SECRET_ID')?.mark).toBe('✓');
     expect(hubspotLine(run).mark).toBe('✓');
     expect(hubspotLine(run).text).toMatch(
-      /app 77 in portal 4242 .*scopes ok; mocks_booking_uuid on bookings \(2-50158943\) unique/,
+      /app 77 in portal 4242 .*scopes ok; mocks_booking_uuid on bookings \(2-50158943\), mocks_booking_exam_id on mock exams \(2-50158913\) unique/,
     );
     expect(hubspot.requests.some((r) => (r.body as { tokenKey?: string } | undefined)?.tokenKey === TOKEN)).toBe(true);
     expectNoToken(run);
@@ -104,6 +104,19 @@ describe('doctor: HubSpot', { timeout: 90_000 }, () => {
       expect(hubspotLine(run).text).toMatch(/Require unique values for this property/);
     } finally {
       hubspot.properties.set('2-50158943/mocks_booking_uuid', { name: 'mocks_booking_uuid', hasUniqueValue: true });
+    }
+  });
+
+  it('no session key property on the mock exams object: ✗ naming it', async () => {
+    hubspot.tokens = undefined;
+    const saved = hubspot.properties.get('2-50158913/mocks_booking_exam_id')!;
+    hubspot.properties.delete('2-50158913/mocks_booking_exam_id');
+    try {
+      const run = await runDoctorCli(env({ HUBSPOT_TOKEN: TOKEN }));
+      expect(run.code).toBe(1);
+      expect(hubspotLine(run).text).toMatch(/no property mocks_booking_exam_id on mock exams \(2-50158913\)/);
+    } finally {
+      hubspot.properties.set('2-50158913/mocks_booking_exam_id', saved);
     }
   });
 

@@ -155,8 +155,13 @@ export async function countHeldBookings(tx: Executor, examId: string): Promise<n
   return row?.n ?? 0;
 }
 
-export async function deleteAdminExam(tx: Executor, examId: string): Promise<void> {
-  await tx.delete(mockExams).where(eq(mockExams.hubspotId, examId));
+/** Deletes the session; returns HubSpot's id of it when it was created here and pushed (else null). */
+export async function deleteAdminExam(tx: Executor, examId: string): Promise<{ hubspotObjectId: string | null }> {
+  const [row] = await tx
+    .delete(mockExams)
+    .where(eq(mockExams.hubspotId, examId))
+    .returning({ hubspotObjectId: mockExams.hubspotObjectId });
+  return { hubspotObjectId: row?.hubspotObjectId ?? null };
 }
 
 /**

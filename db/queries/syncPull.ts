@@ -13,7 +13,12 @@ import {
 
 /** A session as HubSpot authors it: every field this service does not own. */
 export interface PulledExam {
+  /** HubSpot's id of the session. */
   hubspotId: string;
+  /** The unique property holding our local id (`mb-<uuid>`) when the session was created here. */
+  localId?: string | null | undefined;
+  /** Set by storePulledExams once `hubspotId` is renamed to the local id: HubSpot's id of it. */
+  objectId?: string | undefined;
   mockType: string;
   mockSet: string | null;
   examDate: string;
@@ -36,12 +41,44 @@ export interface PulledExam {
 const LOCAL_EXAM_EDITS = ['updated', 'activated', 'prerequisites'];
 
 /**
+ * Where each pulled session lives here: a session created here keeps its local `mb-` id, found by the
+ * HubSpot id recorded when it was pushed or, if that write-back was lost, by the unique property that
+ * holds our id (recorded now). Any other session is keyed by HubSpot's id. Prerequisites HubSpot names
+ * by its ids are renamed the same way.
+ */
+async function resolveLocalIds(tx: Executor, rows: PulledExam[]): Promise<void> {
+  const hubspotIds = [...new Set(rows.flatMap((r) => [r.hubspotId, ...(r.prerequisiteExamIds ?? [])]))];
+  const recorded = await tx
+    .select({ localId: mockExams.hubspotId, objectId: mockExams.hubspotObjectId })
+    .from(mockExams)
+    .where(inArray(mockExams.hubspotObjectId, hubspotIds));
+  const localOf = new Map(recorded.map((r) => [r.objectId!, r.localId]));
+  // Ours by the property, id not recorded: the write-back was lost (record it now), or the session was
+  // deleted here (its tombstone is under the local id, so storePulledExams skips it).
+  for (const r of rows) {
+    if (!r.localId?.startsWith('mb-') || localOf.has(r.hubspotId)) continue;
+    await tx
+      .update(mockExams)
+      .set({ hubspotObjectId: r.hubspotId })
+      .where(and(eq(mockExams.hubspotId, r.localId), isNull(mockExams.hubspotObjectId)));
+    localOf.set(r.hubspotId, r.localId);
+  }
+  for (const r of rows) {
+    if (localOf.has(r.hubspotId)) r.objectId = r.hubspotId;
+    r.hubspotId = localOf.get(r.hubspotId) ?? r.hubspotId;
+    if (r.prerequisiteExamIds) r.prerequisiteExamIds = r.prerequisiteExamIds.map((id) => localOf.get(id) ?? id).sort();
+  }
+}
+
+/**
  * Stores pulled sessions in one transaction: each existing row is locked first (the admin edit's
- * and booking's lock), then skipped if it has a local edit still waiting in the outbox; returns the
- * HubSpot ids stored and those kept as they are. Never writes total_bookings.
+ * and booking's lock), then skipped if it has a local edit still waiting in the outbox, or if it was
+ * deleted here and HubSpot has not archived it yet (without that, the pull would bring it back);
+ * returns the ids stored and those kept as they are. Never writes total_bookings.
  */
 export async function storePulledExams(tx: Executor, rows: PulledExam[]) {
   if (rows.length === 0) return { stored: [] as string[], kept: [] as string[] };
+  await resolveLocalIds(tx, rows);
   const ids = rows.map((r) => r.hubspotId);
   await tx.select({ id: mockExams.id }).from(mockExams).where(inArray(mockExams.hubspotId, ids)).for('update');
   const pending = await tx
@@ -52,7 +89,7 @@ export async function storePulledExams(tx: Executor, rows: PulledExam[]) {
         eq(syncOutbox.objectType, 'exam'),
         inArray(syncOutbox.objectId, ids),
         isNull(syncOutbox.deliveredAt),
-        inArray(syncOutbox.change, LOCAL_EXAM_EDITS),
+        inArray(syncOutbox.change, [...LOCAL_EXAM_EDITS, 'deleted']),
       ),
     );
   const kept = new Set(pending.map((p) => p.id));
@@ -77,7 +114,7 @@ export async function storePulledExams(tx: Executor, rows: PulledExam[]) {
     };
     await tx
       .insert(mockExams)
-      .values({ hubspotId: r.hubspotId, ...authored })
+      .values({ hubspotId: r.hubspotId, hubspotObjectId: r.objectId ?? null, ...authored })
       .onConflictDoUpdate({ target: mockExams.hubspotId, set: authored });
     stored.push(r.hubspotId);
   }

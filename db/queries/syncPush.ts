@@ -42,6 +42,31 @@ export async function markAttemptFailed(db: Executor, ids: number[], error: stri
     .where(inArray(syncOutbox.id, ids));
 }
 
+/**
+ * A session's id in HubSpot: its hubspot_id when it came from there, the recorded object id when it was
+ * created here (its hubspot_id is then the local `mb-` id), null while HubSpot does not have it yet.
+ */
+export const examHubspotObjectId = sql<string | null>`coalesce(${mockExams.hubspotObjectId},
+  case when ${mockExams.hubspotId} like 'mb-%' then null else ${mockExams.hubspotId} end)`;
+
+/** Local session id → its id in HubSpot (null while HubSpot does not have it yet). */
+export async function examHubspotObjectIds(db: Executor, examIds: string[]): Promise<Map<string, string | null>> {
+  if (examIds.length === 0) return new Map();
+  const rows = await db
+    .select({ examId: mockExams.hubspotId, objectId: examHubspotObjectId })
+    .from(mockExams)
+    .where(inArray(mockExams.hubspotId, examIds));
+  return new Map(rows.map((r) => [r.examId, r.objectId]));
+}
+
+/** Records HubSpot's id of a session created here (never overwrites one). */
+export async function setExamHubspotObjectId(db: Executor, { examId, objectId }: { examId: string; objectId: string }) {
+  await db
+    .update(mockExams)
+    .set({ hubspotObjectId: objectId, syncedAt: new Date() })
+    .where(and(eq(mockExams.hubspotId, examId), isNull(mockExams.hubspotObjectId)));
+}
+
 /** What HubSpot is told of a booking: its current state, whatever changes led there. */
 export async function bookingsForPush(db: Executor, ids: string[]) {
   if (ids.length === 0) return [];
@@ -52,6 +77,10 @@ export async function bookingsForPush(db: Executor, ids: string[]) {
       bookingCode: bookings.bookingId,
       contactId: bookings.associatedContactId,
       examId: bookings.associatedMockExam,
+      /** The session's id in HubSpot, null while it is not there yet (a session created here, unpushed). */
+      examObjectId: examHubspotObjectId,
+      /** False when the session was deleted here (the booking is history; no session to associate). */
+      examExists: sql<boolean>`${mockExams.id} is not null`,
       status: bookings.isActive,
       attendance: bookings.attendance,
       tokenUsed: bookings.tokenUsed,
@@ -83,18 +112,34 @@ export async function markBookingsSynced(db: Executor, ids: string[]) {
   await db.update(bookings).set({ syncedAt: new Date() }).where(inArray(bookings.id, ids));
 }
 
-/** The fields this service owns on a session: its booking count and its activation. */
+/**
+ * A session as the push may tell it: the fields this service owns (its booking count, its activation)
+ * and the ones an admin authors here (sent only after an edit made here, server/sync/push/exams.ts).
+ */
 export async function examsForPush(db: Executor, ids: string[]) {
   if (ids.length === 0) return [];
   return db
     .select({
       examId: mockExams.hubspotId,
+      objectId: examHubspotObjectId,
       totalBookings: mockExams.totalBookings,
       isActive: mockExams.isActive,
+      mockType: mockExams.mockType,
+      mockSet: mockExams.mockSet,
+      examDate: mockExams.examDate,
+      startTime: mockExams.startTime,
+      endTime: mockExams.endTime,
+      location: mockExams.location,
+      capacity: mockExams.capacity,
+      scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
+      mockExamName: mockExams.mockExamName,
+      prerequisiteExamIds: mockExams.prerequisiteExamIds,
     })
     .from(mockExams)
     .where(inArray(mockExams.hubspotId, ids));
 }
+
+export type ExamForPush = Awaited<ReturnType<typeof examsForPush>>[number];
 
 export async function lockCreditBase(tx: Executor, contactId: string) {
   const [row] = await tx.select().from(syncCreditBase).where(eq(syncCreditBase.contactId, contactId)).for('update');

@@ -25,6 +25,11 @@ export const mockExams = pgTable(
     syncedAt: timestamptz('synced_at'),
     // Carried over from the live Supabase table: when the old HubSpot sync last wrote the row.
     hubspotLastSyncAt: timestamptz('hubspot_last_sync_at'),
+    // HubSpot's id of a session created here. Such a session keeps its local `mb-<uuid>` hubspot_id for
+    // good (bookings, waitlists, prerequisites, seat counters and clients already hold it); the sync maps
+    // it to this id when it talks to HubSpot. Null for a session that came from HubSpot, whose
+    // hubspot_id is HubSpot's own.
+    hubspotObjectId: text('hubspot_object_id').unique(),
   },
   (t) => [
     index('idx_exams_date').on(t.examDate),

@@ -113,6 +113,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, 'a HubSpot internal property name (lower case, digits, _)')
     .default('mocks_booking_uuid'),
+  /** The unique mock-exam property holding the local id (`mb-<uuid>`) of a session created here. */
+  HUBSPOT_EXAM_KEY_PROPERTY: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'a HubSpot internal property name (lower case, digits, _)')
+    .default('mocks_booking_exam_id'),
   HUBSPOT_OBJECT_MOCK_EXAMS: z.string().min(1).default('2-50158913'),
   HUBSPOT_OBJECT_BOOKINGS: z.string().min(1).default('2-50158943'),
   HUBSPOT_OBJECT_CONTACTS: z.string().min(1).default('0-1'),

@@ -134,6 +134,7 @@ function configFrom(
       tokenSecretId: env.HUBSPOT_TOKEN_SECRET_ID,
       baseUrl: env.HUBSPOT_API_BASE_URL.replace(/\/+$/, ''),
       bookingKeyProperty: env.HUBSPOT_BOOKING_KEY_PROPERTY,
+      examKeyProperty: env.HUBSPOT_EXAM_KEY_PROPERTY,
       objects: {
         mockExams: env.HUBSPOT_OBJECT_MOCK_EXAMS,
         bookings: env.HUBSPOT_OBJECT_BOOKINGS,

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local HubSpot-shaped HTTP server with only the endpoints the sync uses (CRM v3 objects batch
- * read / update / upsert and search, v4 default associations and association reads), so tests drive
+ * read / update / upsert / archive and search, v4 default and labelled associations, their reads and
+ * label archives), so tests drive
  * the real @hubspot/api-client. Objects live in memory per object type, each with HubSpot's
  * modification stamps (`hs_lastmodifieddate`, and `lastmodifieddate` as contacts have it), bumped by
  * every write; faults are injected per test.
@@ -170,8 +171,12 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
       const [, type, op] = m as unknown as [string, string, string];
       const map = objects(type);
       if (op === 'read') {
+        // By id, or by the values of a unique property (`idProperty`), as HubSpot reads either.
+        const byProperty = body.idProperty as string | undefined;
+        const find = (id: string) =>
+          byProperty ? [...map.values()].find((o) => o.properties[byProperty] === id) : map.get(id);
         const found = (body.inputs as Array<{ id: string }>)
-          .map((i) => map.get(i.id))
+          .map((i) => find(i.id))
           .filter((o): o is StoredObject => Boolean(o));
         return [200, batch(found.map((o) => view(o, body.properties)))];
       }
@@ -200,6 +205,42 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
         return { ...view(o), new: isNew };
       });
       return [200, batch(results)];
+    }
+    m = path.match(/^\/crm\/v3\/objects\/([^/]+)\/batch\/archive$/);
+    if (m && method === 'POST') {
+      const map = objects(m[1]!);
+      for (const { id } of body.inputs as Array<{ id: string }>) {
+        map.delete(id);
+        for (let i = associations.length - 1; i >= 0; i--)
+          if (associations[i]!.fromId === id || associations[i]!.toId === id) associations.splice(i, 1);
+      }
+      return [204, null];
+    }
+    m = path.match(/^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/(create|labels\/archive)$/);
+    if (m && method === 'POST') {
+      const [, fromType, toType, op] = m as unknown as [string, string, string, string];
+      type Labelled = {
+        _from?: { id: string };
+        from?: { id: string };
+        to: { id: string };
+        types: Array<{ associationTypeId: number }>;
+      };
+      for (const i of body.inputs as Labelled[]) {
+        const fromId = (i._from ?? i.from)!.id;
+        for (const { associationTypeId: typeId } of i.types) {
+          const at = associations.findIndex(
+            (a) =>
+              a.fromType === fromType &&
+              a.toType === toType &&
+              a.fromId === fromId &&
+              a.toId === i.to.id &&
+              a.typeId === typeId,
+          );
+          if (op === 'create' && at < 0) associations.push({ fromType, fromId, toType, toId: i.to.id, typeId });
+          if (op !== 'create' && at >= 0) associations.splice(at, 1);
+        }
+      }
+      return op === 'create' ? [200, batch([])] : [204, null];
     }
     m = path.match(/^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/associate\/default$/);
     if (m && (method === 'POST' || method === 'PUT')) {
@@ -247,7 +288,10 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
     objects,
     associations,
     requests,
-    properties: new Map([['2-50158943/mocks_booking_uuid', { name: 'mocks_booking_uuid', hasUniqueValue: true }]]),
+    properties: new Map([
+      ['2-50158943/mocks_booking_uuid', { name: 'mocks_booking_uuid', hasUniqueValue: true }],
+      ['2-50158913/mocks_booking_exam_id', { name: 'mocks_booking_exam_id', hasUniqueValue: true }],
+    ]),
     failNext: (count, fault, path) => faults.push({ remaining: count, fault, path }),
     setOutage: (fault) => {
       outage = fault;

@@ -88,8 +88,8 @@ export const rules: readonly Rule[] = [
     rule: 'hubspot-key-property',
     when: (f) => hasCode(f, 'HUBSPOT_KEY_PROPERTY'),
     cause:
-      'The bookings object has no unique property named HUBSPOT_BOOKING_KEY_PROPERTY: the push upserts on it and would be refused, or could duplicate bookings.',
-    fix: 'Create it (docs/SYNC.md "Setting it up in HubSpot"): Settings → Properties → the bookings object → Create property, single-line text, "Require unique values for this property" on; or set HUBSPOT_BOOKING_KEY_PROPERTY to the one that exists.',
+      'The bookings object has no unique property HUBSPOT_BOOKING_KEY_PROPERTY, or the mock exams object no unique property HUBSPOT_EXAM_KEY_PROPERTY (the line above names which): the push upserts on them and would be refused, or could create duplicates.',
+    fix: 'Create it (docs/SYNC.md "Setting it up in HubSpot"): Settings → Properties → that object → Create property, single-line text, "Require unique values for this property" on; or set the variable to the one that exists.',
   },
   {
     rule: 'config-invalid',

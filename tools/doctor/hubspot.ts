@@ -13,8 +13,8 @@ export const REQUIRED_SCOPES = [
 
 /**
  * The token HubSpot's way: its access-token info (who it belongs to and its scopes, compared with what
- * the sync needs), then the unique booking property the push upserts on (HUBSPOT_BOOKING_KEY_PROPERTY
- * on the bookings object). Through the official client, on HUBSPOT_API_BASE_URL.
+ * the sync needs), then the unique properties the push upserts on (HUBSPOT_BOOKING_KEY_PROPERTY on the
+ * bookings object, HUBSPOT_EXAM_KEY_PROPERTY on the mock exams object). Through the official client, on HUBSPOT_API_BASE_URL.
  */
 export async function checkHubSpot(config: Config, token: string): Promise<Outcome> {
   const { hubspot } = config;
@@ -32,18 +32,28 @@ export async function checkHubSpot(config: Config, token: string): Promise<Outco
   if (missing.length > 0)
     throw new CheckFailure('HUBSPOT_SCOPES_MISSING', `the private app's token lacks ${missing.join(', ')}`);
 
-  const key = hubspot.bookingKeyProperty;
-  const where = `${key} on bookings (${hubspot.objects.bookings})`;
-  const property = await client.crm.properties.coreApi
-    .getByName(hubspot.objects.bookings, key)
-    .catch((err: unknown) => {
-      if ((err as { code?: number }).code === 404)
-        throw new CheckFailure('HUBSPOT_KEY_PROPERTY', `no property ${where}`);
-      throw err;
-    });
+  const keys = [
+    await uniqueProperty(client, hubspot.objects.bookings, hubspot.bookingKeyProperty, 'bookings'),
+    await uniqueProperty(client, hubspot.objects.mockExams, hubspot.examKeyProperty, 'mock exams'),
+  ];
+  return {
+    detail: `token of app ${info.appId ?? '?'} in portal ${info.hubId ?? '?'} at ${hubspot.baseUrl}; scopes ok; ${keys.join(', ')} unique`,
+  };
+}
+
+/** A property the push upserts on: it must exist on the object and require unique values. */
+async function uniqueProperty(
+  client: ReturnType<typeof createHubSpotClient>,
+  objectType: string,
+  key: string,
+  label: string,
+): Promise<string> {
+  const where = `${key} on ${label} (${objectType})`;
+  const property = await client.crm.properties.coreApi.getByName(objectType, key).catch((err: unknown) => {
+    if ((err as { code?: number }).code === 404) throw new CheckFailure('HUBSPOT_KEY_PROPERTY', `no property ${where}`);
+    throw err;
+  });
   if (!property.hasUniqueValue)
     throw new CheckFailure('HUBSPOT_KEY_PROPERTY', `${where} does not require unique values`);
-  return {
-    detail: `token of app ${info.appId ?? '?'} in portal ${info.hubId ?? '?'} at ${hubspot.baseUrl}; scopes ok; ${where} unique`,
-  };
+  return where;
 }

@@ -187,13 +187,14 @@ export function setExamStatus(ctx: AdminContext, input: AdminExamSetStatusInput)
  * no deletion yet, so the row is written with the change `deleted` directly; the payload says what was
  * deleted, since the row it names no longer exists when the pusher reads it.
  */
-function recordExamDeleted(tx: Transaction, exam: LockedExam) {
+function recordExamDeleted(tx: Transaction, exam: LockedExam, hubspotObjectId: string | null) {
   return insertOutboxRows(tx, [
     {
       objectType: 'exam',
       objectId: exam.examId,
       change: 'deleted',
-      payload: { mockType: exam.mockType, examDate: exam.examDate, location: exam.location },
+      // HubSpot's id of a session created here: the row that held it is gone when the pusher reads this.
+      payload: { mockType: exam.mockType, examDate: exam.examDate, location: exam.location, hubspotObjectId },
     },
   ]);
 }
@@ -210,7 +211,7 @@ export function deleteExams(ctx: AdminContext, examIds: string[]) {
       if (!exam) throw errors.examNotFound();
       const held = await countHeldBookings(tx, examId);
       if (held > 0) throw errors.examHasBookings(held);
-      await deleteAdminExam(tx, examId);
+      const { hubspotObjectId } = await deleteAdminExam(tx, examId);
       const leftLine = await closeWaitlist(tx, examId);
       await audit(tx, ctx, {
         action: 'exams.delete',
@@ -218,7 +219,7 @@ export function deleteExams(ctx: AdminContext, examIds: string[]) {
         targetIds: [examId],
         before: leftLine.length > 0 ? { ...exam, waitlist: leftLine } : exam,
       });
-      await recordExamDeleted(tx, exam);
+      await recordExamDeleted(tx, exam, hubspotObjectId);
       return { result: { deleted: true as const } };
     }),
   );

@@ -84,13 +84,14 @@ export function pullSessions(ctx: PushContext, options: PullOptions): Promise<Pu
     search: {
       objectType: ctx.settings.objects.mockExams,
       modifiedProperty: 'hs_lastmodifieddate',
-      properties: PROPERTIES,
+      // With the property holding our id, to recognise a session created here (storePulledExams).
+      properties: [...PROPERTIES, ctx.settings.examKeyProperty],
     },
     async store(records) {
       const exams: PulledExam[] = [];
       for (const r of records) {
         const exam = examFromHubSpot(r);
-        if (exam) exams.push(exam);
+        if (exam) exams.push({ ...exam, localId: r.properties[ctx.settings.examKeyProperty] });
         else
           ctx.logger.warn(
             { examId: r.id, properties: r.properties },

@@ -1,5 +1,11 @@
 import type { PendingChange } from '../../../db/queries/syncPush';
-import { type BookingForPush, bookingsForPush, markDelivered, setBookingHubspotId } from '../../../db/queries/syncPush';
+import {
+  type BookingForPush,
+  bookingsForPush,
+  markAttemptFailed,
+  markDelivered,
+  setBookingHubspotId,
+} from '../../../db/queries/syncPush';
 import { hubspotCall } from '../hubspotClient';
 import { chunks, type PushContext, stringProperties } from './context';
 import { rejectedAsFailedAttempt } from './failures';
@@ -41,6 +47,17 @@ export async function pushBookings(ctx: PushContext, changes: PendingChange[]): 
   const outboxIdsOf = (bookingId: string) => changes.filter((c) => c.objectId === bookingId).map((c) => c.id);
   // A booking that no longer exists has nothing to tell.
   await markDelivered(ctx.db, ids.filter((id) => !rows.has(id)).flatMap(outboxIdsOf));
+  // A booking on a session created here that HubSpot does not have yet (its creation was refused this
+  // run) waits for it: an attempt is spent, so a session that never gets there shows as dead letters.
+  const waiting = [...rows.values()].filter((b) => b.examExists && !b.examObjectId);
+  if (waiting.length > 0) {
+    await markAttemptFailed(
+      ctx.db,
+      waiting.flatMap((b) => outboxIdsOf(b.id)),
+      'its session is not in HubSpot yet',
+    );
+    for (const b of waiting) rows.delete(b.id);
+  }
   const needsAssociation = new Set(
     changes.filter((c) => c.change === 'created' || c.change === 'rebooked').map((c) => c.objectId),
   );
@@ -94,12 +111,13 @@ async function upsertOrUpdate(ctx: PushContext, batch: BookingForPush[]): Promis
 
 async function associate(ctx: PushContext, batch: BookingForPush[], hubspotIds: Map<string, string>): Promise<void> {
   const { client, settings } = ctx;
-  const pairs = (target: 'contactId' | 'examId') =>
+  // A session is named by its HubSpot id (a session created here keeps its local id in our tables).
+  const pairs = (target: 'contactId' | 'examObjectId') =>
     batch
       .filter((b) => hubspotIds.has(b.id) && b[target])
-      .map((b) => ({ _from: { id: hubspotIds.get(b.id)! }, to: { id: b[target] } }));
+      .map((b) => ({ _from: { id: hubspotIds.get(b.id)! }, to: { id: b[target]! } }));
   const contacts = pairs('contactId');
-  const exams = pairs('examId');
+  const exams = pairs('examObjectId');
   if (contacts.length > 0)
     await hubspotCall(ctx, () =>
       client.crm.associations.v4.batchApi.createDefault(settings.objects.bookings, settings.objects.contacts, {

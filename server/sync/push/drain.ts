@@ -15,8 +15,9 @@ export interface DrainResult {
 const ROUND = 500;
 
 /**
- * Delivers the outbox, oldest first, until it is empty or the time budget is spent. Bookings go
- * first (their contact and session exist in HubSpot already), then credits, then session counts.
+ * Delivers the outbox, oldest first, until it is empty or the time budget is spent. Sessions go first
+ * (one created here must exist in HubSpot before a booking is associated to it), then bookings, then
+ * credits and profiles.
  * Throws HubSpotCallFailed on a 429 or an outage: what was delivered stays delivered.
  */
 export async function drainOutbox(
@@ -31,6 +32,10 @@ export async function drainOutbox(
     if (first && rows[0]) result.hubspotSyncLagSeconds = Math.max(0, (started - rows[0].createdAt.getTime()) / 1000);
     first = false;
     if (rows.length === 0) break;
+    await pushExams(
+      ctx,
+      rows.filter((r) => r.objectType === 'exam'),
+    );
     await pushBookings(
       ctx,
       rows.filter((r) => r.objectType === 'booking'),
@@ -42,10 +47,6 @@ export async function drainOutbox(
     await pushProfiles(
       ctx,
       rows.filter((r) => r.objectType === 'contact' && r.change === 'profile'),
-    );
-    await pushExams(
-      ctx,
-      rows.filter((r) => r.objectType === 'exam'),
     );
     const left = await pendingOutbox(ctx.db, { maxAttempts, limit: 1 });
     result.delivered += rows.length;

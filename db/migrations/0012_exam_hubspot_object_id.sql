@@ -1,0 +1,2 @@
+ALTER TABLE "hubspot_mock_exams" ADD COLUMN "hubspot_object_id" text;--> statement-breakpoint
+ALTER TABLE "hubspot_mock_exams" ADD CONSTRAINT "hubspot_mock_exams_hubspot_object_id_unique" UNIQUE("hubspot_object_id");
