@@ -33,6 +33,7 @@ import {
   STUDENTS,
 } from './settings';
 import { renderTargets, targetRows } from './targets';
+import { adminScreens, seedAdminData } from './workloads/admin';
 import { listingAgainstBare } from './workloads/listing';
 import { loginEveryone } from './workloads/login';
 import { malformedMetaCost } from './workloads/malformedMeta';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   );
   await seedSessions(db, 'bench-mm', 'Mini-mock', LISTING_EXTRA_SESSIONS, SPREAD_CAPACITY, 30, 'true', 17);
   await seedCeilingData(db, STUDENTS, SPREAD_SESSIONS);
+  if (ONLY.has('admin')) await seedAdminData(db);
   await db.query('analyze');
   log(
     `seeded ${students.length} students, ${spreadExams.length} + ${stampedeExams.length} + ${LISTING_EXTRA_SESSIONS} sessions`,
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
   }
   const spreadOk = spread?.byOperation['bookings.create']?.outcomes.ok ?? 0;
   const open = ONLY.has('open') ? await run(() => openLoop(db, active, spreadExams, spreadOk, sampler)) : undefined;
+  if (ONLY.has('admin')) await run(() => adminScreens(db, servers, sampler));
 
   // Lifetime peaks, read before the processes go away.
   stopIfAborting();

@@ -6,6 +6,7 @@ import { sleep } from '../../server/lib/time';
 import { type ServerProcess, state, stopIfAborting } from './cleanup';
 import { requests } from './measure';
 import { FROM_SOURCE, REDIS_URL, redisPrefix, repoRoot, SERVER_START_TIMEOUT_MS, sessionSecret } from './settings';
+import { adminKeyFile } from './workloads/admin';
 
 /** What production runs, or (`--source`) the development command without npm in between. */
 export const SERVER_ARGS = FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'];
@@ -35,6 +36,8 @@ export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
     LOGIN_RATE_LIMIT_PER_STUDENT: '1000',
     BOOKING_RATE_LIMIT_PER_STUDENT: '100000',
     DB_POOL_MAX: '10',
+    // The admin workload's tokens come from this run's own development issuer key.
+    ADMIN_DEV_KEY_FILE: adminKeyFile,
     // Server tuning to compare configurations: `DB_BOOKING_POOL_MAX=10 npm run bench`.
     ...Object.fromEntries(TUNABLES.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
   };

@@ -14,11 +14,11 @@ unless it is newer than its sources.
 
   --json            print the results as JSON instead of tables
   --source          run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead
-  --only <list>     run only these workloads (comma list of meta,spread,pgbench,stampede,listing,open);
+  --only <list>     run only these workloads (comma list of meta,spread,pgbench,stampede,listing,open,admin);
                     the targets table then shows only what ran
   --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops`;
 
-export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open'] as const;
+export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open', 'admin'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The arguments, like every CLI's: node:util parseArgs, strict (unknown flags refused), --help. */
@@ -84,6 +84,15 @@ export const LISTING_SECONDS = 4;
 export const OPEN_LOOP_BOOKINGS_PER_S = 50;
 export const OPEN_LOOP_READS_PER_S = 150;
 export const OPEN_LOOP_SECONDS = 8;
+
+/** Workload E (issue 10): the admin screens over ADMIN_SESSIONS sessions and one full session. */
+export const ADMIN_SESSIONS = 5_000;
+export const ADMIN_PAGE_SIZE = 50;
+export const ADMIN_FULL_SESSION_SEATS = 100;
+export const ADMIN_LIST_CALLS = 200;
+export const ADMIN_ROSTER_CALLS = 200;
+/** One more than a multiple of three: the Yes → No → unmark cycle ends on Yes. */
+export const ADMIN_MARK_CALLS = 31;
 
 /** The booking ceiling: pgbench running the service's booking transaction, same clients as workload A. */
 export const PGBENCH_CLIENTS = SPREAD_CONCURRENCY;
