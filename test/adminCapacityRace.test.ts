@@ -1,47 +1,26 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, isAppError } from '../client/src';
-import { issueSessionToken } from '../server/auth/session';
-import { loadConfig } from '../server/config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../client/src';
 import { examCounts, insertContact, insertExam } from './helpers/factories';
 import { startOidcIssuer } from './helpers/oidcIssuer';
-import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
+import { useTwoInstances } from './helpers/twoInstances';
 
 // Two instances on one database and Redis, as behind the ALB; students and the admin alternate between them.
 const idp = await startOidcIssuer();
-let shared: SharedResources & { release(): Promise<void> };
-let db: pg.Client;
-let servers: TestService[] = [];
-
-beforeAll(async () => {
-  shared = await createSharedResources();
-  db = await shared.database.connect();
-  servers = await Promise.all(
-    [0, 1].map(() => startTestService({ ...idp.env, DB_POOL_MAX: '10', BOOKING_LOCK_WAIT_MS: '20000' }, { shared })),
-  );
-});
-afterAll(async () => {
-  for (const server of servers) await server.stop();
-  await db.end();
-  await shared.release();
-  await idp.close();
-});
+afterAll(() => idp.close());
+const { db, clientOn, studentOn } = useTwoInstances(idp.env);
 
 const appCode = (reason: unknown) => (isAppError(reason) ? reason.data.appCode : `unexpected: ${String(reason)}`);
 
 describe('an admin changing capacity during a stampede of 200 students', () => {
   it('never leaves more active bookings than seats: the edit takes the session lock and row lock bookings take', async () => {
     const examId = await insertExam(db, { capacity: 100, mockType: 'Clinical Skills' });
-    const config = loadConfig({ SESSION_SECRET: shared.sessionSecret });
     const students = await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => {
-        const contact = await insertContact(db, { cs_credits: 1 });
-        const { token } = await issueSessionToken({ ...contact, name: 'Stampede Student' }, config.session);
-        return createClient({ url: `${servers[i % 2]!.url}/api/trpc`, getToken: () => token });
-      }),
+      Array.from({ length: 200 }, async (_, i) =>
+        studentOn(i, await insertContact(db, { cs_credits: 1 }), 'Stampede Student'),
+      ),
     );
     const adminToken = await idp.token('admin');
-    const admins = servers.map((s) => createClient({ url: `${s.url}/api/trpc`, getToken: () => adminToken }));
+    const admins = [0, 1].map((i) => clientOn(i, adminToken));
 
     // Arriving over about two seconds, in bursts of five, so the admin's edits fall among them.
     const bookings = Promise.allSettled(

@@ -1,44 +1,21 @@
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, createClient, isAppError } from '../client/src';
-import { issueSessionToken } from '../server/auth/session';
-import { loadConfig } from '../server/config';
-import {
-  balancesOf,
-  detailsFor,
-  insertBookingRow,
-  insertContact,
-  insertExam,
-  type TestContact,
-} from './helpers/factories';
+import { type Client, isAppError } from '../client/src';
+import { balancesOf, detailsFor, insertBookingRow, insertContact, insertExam } from './helpers/factories';
 import { startOidcIssuer } from './helpers/oidcIssuer';
-import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
+import { useTwoInstances } from './helpers/twoInstances';
 
 // Two instances on one database and Redis, as behind the ALB: in every round the admin acts through one
 // and the student through the other, both requests started in the same tick, so only Postgres (and the
 // session lock in Redis) can order them. Many rounds, because one round proves little about a race.
 const ROUNDS = 40;
 const idp = await startOidcIssuer();
-let shared: SharedResources & { release(): Promise<void> };
-let db: pg.Client;
-let servers: TestService[] = [];
+const { db, clientOn, studentOn } = useTwoInstances(idp.env);
 let admins: Client[] = [];
-
 beforeAll(async () => {
-  shared = await createSharedResources();
-  db = await shared.database.connect();
-  servers = await Promise.all(
-    [0, 1].map(() => startTestService({ ...idp.env, DB_POOL_MAX: '10', BOOKING_LOCK_WAIT_MS: '20000' }, { shared })),
-  );
   const adminToken = await idp.token('admin');
-  admins = servers.map((s) => createClient({ url: `${s.url}/api/trpc`, getToken: () => adminToken }));
+  admins = [0, 1].map((i) => clientOn(i, adminToken));
 });
-afterAll(async () => {
-  for (const server of servers) await server.stop();
-  await db.end();
-  await shared.release();
-  await idp.close();
-});
+afterAll(() => idp.close());
 
 const appCode = (reason: unknown) => (isAppError(reason) ? reason.data.appCode : `unexpected: ${String(reason)}`);
 const outcome = <T>(r: PromiseSettledResult<T> | undefined) => (r?.status === 'fulfilled' ? 'ok' : appCode(r?.reason));
@@ -56,12 +33,6 @@ const itemOutcome = (r: PromiseSettledResult<{ results: Array<{ ok: boolean; app
   const item = r.value.results[0];
   return item?.ok ? 'ok' : (item?.appCode ?? 'missing');
 };
-
-async function studentOn(server: TestService, contact: TestContact) {
-  const config = loadConfig({ SESSION_SECRET: shared.sessionSecret });
-  const { token } = await issueSessionToken({ ...contact, name: 'Racing Student' }, config.session);
-  return createClient({ url: `${server.url}/api/trpc`, getToken: () => token });
-}
 
 async function bookingRow(bookingId: string) {
   const { rows } = await db.query(
@@ -82,7 +53,7 @@ async function bookedStudent(round: number) {
   const contact = await insertContact(db, { cs_credits: 0 });
   const bookingId = await insertBookingRow(db, contact.contactId, examId, { tokenUsed: 'Clinical Skills Token' });
   await db.query('update hubspot_mock_exams set total_bookings = 1 where hubspot_id = $1', [examId]);
-  const student = await studentOn(servers[(round + 1) % 2]!, contact);
+  const student = await studentOn(round + 1, contact);
   return { examId, contact, bookingId, student, admin: admins[round % 2]! };
 }
 
@@ -151,7 +122,7 @@ describe('admin and student racing over HTTP on two instances', () => {
       // Two credits, two bookings and an adjustment of -2: any booking committed between the
       // adjustment's read of the balance and its write would take the balance below zero.
       const contact = await insertContact(db, { sjmini_credits: 2 });
-      const student = await studentOn(servers[(round + 1) % 2]!, contact);
+      const student = await studentOn(round + 1, contact);
       const [[adjusted], [bookings]] = await race(
         round,
         () =>

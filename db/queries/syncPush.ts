@@ -9,6 +9,7 @@ import {
   syncCreditBase,
   syncOutbox,
 } from '../schema';
+import { examListingColumns } from './exams';
 
 /** The oldest undelivered outbox rows that have not used up their attempts, in id order. */
 export async function pendingOutbox(db: Executor, { maxAttempts, limit }: { maxAttempts: number; limit: number }) {
@@ -120,17 +121,9 @@ export async function examsForPush(db: Executor, ids: string[]) {
   if (ids.length === 0) return [];
   return db
     .select({
-      examId: mockExams.hubspotId,
+      ...examListingColumns,
       objectId: examHubspotObjectId,
-      totalBookings: mockExams.totalBookings,
       isActive: mockExams.isActive,
-      mockType: mockExams.mockType,
-      mockSet: mockExams.mockSet,
-      examDate: mockExams.examDate,
-      startTime: mockExams.startTime,
-      endTime: mockExams.endTime,
-      location: mockExams.location,
-      capacity: mockExams.capacity,
       scheduledActivationDatetime: mockExams.scheduledActivationDatetime,
       mockExamName: mockExams.mockExamName,
       prerequisiteExamIds: mockExams.prerequisiteExamIds,
