@@ -55,7 +55,11 @@ const SECONDS = Number(values.seconds);
 const WINDOW = Number(values.window);
 const CONCURRENCY = Number(values.concurrency);
 const SESSIONS = 200;
-const STUDENTS = Math.ceil(RATE * SECONDS + 3 * WINDOW * 800 + 1000);
+// One student per booking (one credit each). The closed-loop windows book as fast as the machine allows:
+// in-process bookings reached ~1,200/s once booking became one statement, and 800/s per window left the
+// third window without students, each failing at once and counted as throughput. 2,000/s is above what
+// two cores can do; a window that still runs out is refused below, not reported.
+const STUDENTS = Math.ceil(RATE * SECONDS + 3 * WINDOW * 2000 + 1000);
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const runId = randomBytes(4).toString('hex');
@@ -233,7 +237,14 @@ try {
     cpus: os.cpus().length,
   };
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  if (figures.bookingsPerSecond.failedBookings > 0) {
+    // A failed booking is answered fast and would count as speed: the figures above are not valid.
+    process.stderr.write(
+      `refused: ${figures.bookingsPerSecond.failedBookings} bookings failed in the throughput windows; the ratio is not a measurement\n`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   await cleanup();
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

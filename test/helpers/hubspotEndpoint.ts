@@ -202,7 +202,9 @@ export async function startHubSpotEndpoint(): Promise<HubSpotEndpoint> {
         }
         Object.assign(o.properties, i.properties);
         stamp(o);
-        return { ...view(o), new: isNew };
+        // Like HubSpot, the answer carries the properties written (and its own stamps), not the record's
+        // every property: a caller matching results by its key must send the key as a property too.
+        return { ...view(o, [...Object.keys(i.properties), ...MODIFIED, 'hs_object_id']), new: isNew };
       });
       return [200, batch(results)];
     }

@@ -98,7 +98,9 @@ async function upsertOrUpdate(ctx: PushContext, batch: BookingForPush[]): Promis
   if (fresh.length > 0) {
     const response = await hubspotCall(ctx, () =>
       client.crm.objects.batchApi.upsert(type, {
-        inputs: fresh.map((b) => ({ idProperty: key, id: b.id, properties: bookingProperties(b) })),
+        // The key is also sent as a property so HubSpot's answer carries it (results come in no
+        // promised order; the key is how each HubSpot id is matched back to its booking).
+        inputs: fresh.map((b) => ({ idProperty: key, id: b.id, properties: { ...bookingProperties(b), [key]: b.id } })),
       }),
     );
     for (const r of response.results) {

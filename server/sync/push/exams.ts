@@ -104,10 +104,12 @@ async function createInHubSpot(ctx: PushContext, batch: ExamForPush[]): Promise<
   const key = ctx.settings.examKeyProperty;
   const response = await hubspotCall(ctx, () =>
     ctx.client.crm.objects.batchApi.upsert(ctx.settings.objects.mockExams, {
+      // The key is also sent as a property so HubSpot's answer carries it: results come in no
+      // promised order, and the key is how each HubSpot id is matched back to its session.
       inputs: batch.map((r) => ({
         idProperty: key,
         id: r.examId,
-        properties: { ...authoredProperties(r), ...ownedProperties(r) },
+        properties: { ...authoredProperties(r), ...ownedProperties(r), [key]: r.examId },
       })),
     }),
   );
