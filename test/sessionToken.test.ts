@@ -22,6 +22,10 @@ function claims() {
     .setIssuedAt();
 }
 
+/** A token as the service signs one (HS256, an id, an hour to live), with `signingKey`. */
+const wellFormed = (signingKey = key) =>
+  claims().setJti(randomUUID()).setExpirationTime('1h').setProtectedHeader({ alg: 'HS256' }).sign(signingKey);
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('session token verification', () => {
@@ -79,11 +83,7 @@ describe('session token verification', () => {
     [
       'a payload changed after signing',
       async () => {
-        const token = await claims()
-          .setJti(randomUUID())
-          .setExpirationTime('1h')
-          .setProtectedHeader({ alg: 'HS256' })
-          .sign(key);
+        const token = await wellFormed();
         const [h, p, s] = token.split('.') as [string, string, string];
         const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
         return `${h}.${b64({ ...payload, sub: 'someone-else' })}.${s}`;
@@ -92,23 +92,11 @@ describe('session token verification', () => {
     [
       'a signature with characters base64url does not have',
       async () => {
-        const token = await claims()
-          .setJti(randomUUID())
-          .setExpirationTime('1h')
-          .setProtectedHeader({ alg: 'HS256' })
-          .sign(key);
+        const token = await wellFormed();
         return `${token.slice(0, -4)}!${token.slice(-4)}`;
       },
     ],
-    [
-      'another secret',
-      () =>
-        claims()
-          .setJti(randomUUID())
-          .setExpirationTime('1h')
-          .setProtectedHeader({ alg: 'HS256' })
-          .sign(new TextEncoder().encode('x'.repeat(40))),
-    ],
+    ['another secret', () => wellFormed(new TextEncoder().encode('x'.repeat(40)))],
     ['not a JWS at all', async () => 'a.b'],
   ] as Array<[string, () => Promise<string>]>)('refuses %s', async (_case, make) => {
     expect(await verifySessionToken(await make(), cfg)).toBeUndefined();

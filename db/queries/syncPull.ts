@@ -6,6 +6,7 @@ import {
   type CreditBalances,
   contactCredits,
   type ExamStatus,
+  isLocalExamId,
   mockExams,
   syncCreditBase,
   syncOutbox,
@@ -56,7 +57,7 @@ async function resolveLocalIds(tx: Executor, rows: PulledExam[]): Promise<void> 
   // Ours by the property, id not recorded: the write-back was lost (record it now), or the session was
   // deleted here (its tombstone is under the local id, so storePulledExams skips it).
   for (const r of rows) {
-    if (!r.localId?.startsWith('mb-') || localOf.has(r.hubspotId)) continue;
+    if (!isLocalExamId(r.localId) || localOf.has(r.hubspotId)) continue;
     await tx
       .update(mockExams)
       .set({ hubspotObjectId: r.hubspotId })

@@ -5,6 +5,7 @@ import {
   type CreditBalances,
   type CreditColumn,
   contactCredits,
+  LOCAL_EXAM_ID_PREFIX,
   mockExams,
   syncCreditBase,
   syncOutbox,
@@ -48,7 +49,7 @@ export async function markAttemptFailed(db: Executor, ids: number[], error: stri
  * created here (its hubspot_id is then the local `mb-` id), null while HubSpot does not have it yet.
  */
 export const examHubspotObjectId = sql<string | null>`coalesce(${mockExams.hubspotObjectId},
-  case when ${mockExams.hubspotId} like 'mb-%' then null else ${mockExams.hubspotId} end)`;
+  case when ${mockExams.hubspotId} like ${`${LOCAL_EXAM_ID_PREFIX}%`} then null else ${mockExams.hubspotId} end)`;
 
 /** Local session id → its id in HubSpot (null while HubSpot does not have it yet). */
 export async function examHubspotObjectIds(db: Executor, examIds: string[]): Promise<Map<string, string | null>> {

@@ -3,6 +3,14 @@ import { check, date, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg
 import { auditColumns, sqlList, timestamptz } from './columns';
 import { EXAM_STATUSES, type ExamStatus, type MockType } from './statuses';
 
+/**
+ * A session created here has the hubspot_id `mb-<uuid>` for good (HubSpot's own id of it, once pushed,
+ * is in hubspot_object_id): the only place that says what such an id looks like.
+ */
+export const LOCAL_EXAM_ID_PREFIX = 'mb-';
+export const isLocalExamId = (examId: string | null | undefined): examId is string =>
+  examId?.startsWith(LOCAL_EXAM_ID_PREFIX) ?? false;
+
 export const mockExams = pgTable(
   'hubspot_mock_exams',
   {

@@ -12,7 +12,7 @@ import {
 } from '../../../db/queries/adminExams';
 import { countActiveBookings, lockExam, setTotalBookings } from '../../../db/queries/exams';
 import { insertOutboxRows } from '../../../db/queries/outbox';
-import type { ExamStatus } from '../../../db/schema';
+import { type ExamStatus, LOCAL_EXAM_ID_PREFIX } from '../../../db/schema';
 import type {
   AdminExamBulkUpdateInput,
   AdminExamCreateInput,
@@ -44,7 +44,7 @@ const examName = (e: { mockType: string; location: string | null; examDate: stri
  */
 export async function insertNewExam(tx: Transaction, ctx: AdminContext, input: AdminExamCreateInput, action: string) {
   const created = await insertAdminExam(tx, {
-    hubspotId: `mb-${randomUUID()}`,
+    hubspotId: `${LOCAL_EXAM_ID_PREFIX}${randomUUID()}`,
     mockType: input.mockType,
     mockSet: input.mockSet ?? null,
     examDate: input.examDate,

@@ -1,9 +1,8 @@
 import { markDelivered, type PendingChange } from '../../../db/queries/syncPush';
+import { isLocalExamId } from '../../../db/schema';
 import { hubspotCall } from '../hubspotClient';
 import { chunks, type PushContext } from './context';
 import { rejectedAsFailedAttempt } from './failures';
-
-const isLocalId = (examId: string) => examId.startsWith('mb-');
 
 /**
  * Archives in HubSpot the sessions deleted here, so a pull cannot bring them back (the pull also skips
@@ -22,7 +21,7 @@ export async function archiveDeletedExams(ctx: PushContext, deletions: PendingCh
         const lookUp: string[] = [];
         for (const c of batch) {
           const recorded = (c.payload as { hubspotObjectId?: string | null } | null)?.hubspotObjectId;
-          if (!isLocalId(c.objectId)) known.set(c.objectId, c.objectId);
+          if (!isLocalExamId(c.objectId)) known.set(c.objectId, c.objectId);
           else if (recorded) known.set(c.objectId, recorded);
           else lookUp.push(c.objectId);
         }
