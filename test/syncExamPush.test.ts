@@ -6,6 +6,7 @@ import { createLogger } from '../server/logger';
 import { openConfiguredDatabase } from '../server/runtime/database';
 import { runPullNow } from '../server/sync/pullJob';
 import { drainOutbox } from '../server/sync/push/drain';
+import { runReconcile } from '../server/sync/reconcile';
 import { syncContext } from '../server/sync/syncContext';
 import { insertContact } from './helpers/factories';
 import { type HubSpotEndpoint, startHubSpotEndpoint } from './helpers/hubspotEndpoint';
@@ -187,6 +188,18 @@ describe('sessions made here reach HubSpot', () => {
     await push();
     expect(prerequisiteLinks(await id(discussion.examId))).toEqual([await id(clinical.examId)]);
     expect(await pending(discussion.examId)).toBe(0);
+  });
+
+  it('reconciliation compares a session created here by its HubSpot id and restores the count it owns', async () => {
+    const session = await newSession();
+    await push();
+    const [object] = inHubSpot(session.examId);
+    hubspot.touch(EXAMS, object!.id, { total_bookings: '5' });
+    const drift = await runReconcile({ db: database.db, config: config(), logger, token: 'test-token' });
+    expect(drift.sessionCountHubspot).toBeGreaterThanOrEqual(1);
+    expect(await pending(session.examId)).toBe(1);
+    await push();
+    expect(hubspot.objects(EXAMS).get(object!.id)!.properties.total_bookings).toBe('0');
   });
 
   it('a deleted session is archived there, and a pull before or after that does not bring it back', async () => {

@@ -1,7 +1,8 @@
-import { and, eq, gte, isNull, ne, notLike, sql } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, contactCredits, mockExams, syncCreditBase, syncOutbox, waitlistEntries } from '../schema';
 import { countSeatsTaken } from './exams';
+import { examHubspotObjectId } from './syncPush';
 
 /** Seats taken as countSeatsTaken counts them: non-cancelled bookings plus seats held for the waitlist. */
 const heldCount = sql<number>`((select count(*) from ${bookings} b where b.associated_mock_exam = ${mockExams.hubspotId} and b.is_active <> 'Cancelled')
@@ -31,17 +32,18 @@ export async function repairSessionCount(tx: Executor, examId: string): Promise<
 }
 
 /**
- * Sessions to compare with HubSpot: known there (not a local `mb-` id), dated from `since`, with no
- * change of theirs waiting in the outbox (a waiting change explains a difference: it is not drift).
+ * Sessions to compare with HubSpot: known there (a session created here once its creation was pushed),
+ * named by their HubSpot id, dated from `since`, with no change of theirs waiting in the outbox (a
+ * waiting change explains a difference: it is not drift).
  */
 export async function sessionsToCompare(db: Executor, since: string) {
   return db
-    .select({ examId: mockExams.hubspotId, totalBookings: mockExams.totalBookings })
+    .select({ examId: mockExams.hubspotId, objectId: examHubspotObjectId, totalBookings: mockExams.totalBookings })
     .from(mockExams)
     .where(
       and(
         gte(mockExams.examDate, since),
-        notLike(mockExams.hubspotId, 'mb-%'),
+        isNotNull(examHubspotObjectId),
         sql`not exists (select 1 from ${syncOutbox} o where o.object_type = 'exam' and o.object_id = ${mockExams.hubspotId} and o.delivered_at is null)`,
       ),
     );

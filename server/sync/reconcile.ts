@@ -47,13 +47,13 @@ async function compareHubSpotCounts(ctx: PushContext): Promise<number> {
   for (const batch of chunks(sessions)) {
     const read = await hubspotCall(ctx, () =>
       ctx.client.crm.objects.batchApi.read(ctx.settings.objects.mockExams, {
-        inputs: batch.map((s) => ({ id: s.examId })),
+        inputs: batch.map((s) => ({ id: s.objectId! })),
         properties: ['total_bookings'],
         propertiesWithHistory: [],
       }),
     );
     const theirs = new Map(read.results.map((r) => [r.id, Number(r.properties.total_bookings ?? 0)]));
-    const off = batch.filter((s) => theirs.has(s.examId) && theirs.get(s.examId) !== s.totalBookings);
+    const off = batch.filter((s) => theirs.has(s.objectId!) && theirs.get(s.objectId!) !== s.totalBookings);
     if (off.length === 0) continue;
     drifted += off.length;
     // This service owns the count: tell HubSpot again (through the outbox, in order with the rest).
