@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
-import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DatabaseHandle } from '../../db/client';
 import { adminExportRoutes } from '../admin/exports/exportRoutes';
@@ -15,9 +12,9 @@ import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
 import { batchLimit } from './batchLimit';
 import { calendarRoutes } from './calendarRoute';
+import { commonHeaders, requestIdFor } from './commonHeaders';
 import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
-import { listingCache } from './listingCache';
 import { responseHeaders } from './responseMeta';
 
 export interface AppDeps {
@@ -27,9 +24,6 @@ export interface AppDeps {
   logger: Logger;
   lifecycle: Lifecycle;
 }
-
-/** Accept the caller's (or the ALB's) request id when it is sane, so logs join across hops. */
-const REQUEST_ID = /^[\w.:=-]{1,128}$/;
 
 /** Procedure names the request metrics may use as labels (anything else is "unknown"). */
 const knownProcedures: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
@@ -51,12 +45,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   app.use(
     pinoHttp({
       logger,
-      genReqId(req, res) {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestIdFor,
       // The ALB polls health every few seconds; only its failures are worth a log line (logged there).
       autoLogging: { ignore: (req) => HEALTH_PATHS.includes((req.url ?? '').split('?')[0]!) },
       serializers: {
@@ -72,14 +61,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
-  // While draining, every answer closes its connection: keep-alive sockets busy at the moment the
-  // server stops accepting would otherwise carry new requests until the shutdown timeout.
-  app.use((_req, res, next) => {
-    if (lifecycle.draining) res.setHeader('Connection', 'close');
-    next();
-  });
-  app.use(helmet());
-  app.use(cors({ origin: config.frontendOrigins, credentials: true }));
+  app.use(commonHeaders(config, lifecycle));
   app.use(compressLargeAnswers());
 
   mountHealthRoutes(app, {
@@ -93,11 +75,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
 
   // No JSON body parser in front: tRPC reads the body itself and enforces maxBodySize.
   app.use('/api/trpc', batchLimit(appRouter, config.trpc.maxBatchSize));
-  // The session listing from finished answers while its rows are unchanged (listingCache.ts says how).
-  app.get(
-    '/api/trpc/exams.available',
-    listingCache({ config, db: database.db, bookingTransaction: database.bookingTransaction, kv, logger }),
-  );
+  // The session listing's cached answers never reach this app: frontDoor.ts serves them in front of it.
   app.use(
     '/api/trpc',
     createExpressMiddleware({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { NextFunction, Request, Response } from 'express';
 import superjson from 'superjson';
 import { bookableExamsDigest } from '../../db/queries/exams';
 import { createInnerContext, type Dependencies } from '../context';
@@ -13,16 +13,21 @@ import { envelopeProblem } from './superjsonInput';
 /** Listings kept (one per distinct input and content); the oldest leaves first. ~85 KB each at most. */
 const MAX_ENTRIES = 32;
 
-interface CachedListing {
+export interface CachedListing {
   etag: string;
   body: Buffer;
   gzipped: Buffer;
 }
 
+export interface ListingCall {
+  batch: boolean;
+  input: AvailableExamsInput;
+}
+
 /** The one call's input of `GET /api/trpc/exams.available` (plain or a batch of one), or undefined. */
-function inputOf(req: Request): { batch: boolean; input: AvailableExamsInput } | undefined {
-  const batch = req.query.batch === '1';
-  const raw = typeof req.query.input === 'string' ? req.query.input : undefined;
+export function listingCallOf(query: URLSearchParams): ListingCall | undefined {
+  const batch = query.get('batch') === '1';
+  const raw = query.get('input') ?? undefined;
   let envelope: unknown = { json: undefined };
   if (raw !== undefined) {
     try {
@@ -44,59 +49,53 @@ function inputOf(req: Request): { batch: boolean; input: AvailableExamsInput } |
 }
 
 /**
- * `exams.available` served from a cache of finished answers (issue 13). Every request still asks
+ * `exams.available` answers from a cache of finished answers (issue 13). Every request still asks
  * Postgres for the digest of the rows it would list (bookableExamsDigest: same filter, same clock), so
  * an answer is never staler than the database: a booking, a cancellation, an admin edit, a HubSpot
  * pull or raw SQL changes the digest and the next request builds a new answer. What a hit saves is
  * the work per row: drizzle's mapping, the Redis seat mirror, superjson, JSON and gzip. The digest
  * is the ETag: a client polling with If-None-Match gets 304 while nothing changed. Anything but a
- * plain well-formed call (a batch of several, a bad input) goes on to tRPC, which answers it as before.
+ * plain well-formed call (a batch of several, a bad input) is tRPC's to answer (frontDoor.ts), as is
+ * a call whose answer could not be had here (a tampered cursor, a database error): the returned
+ * function rejects then.
  */
-export function listingCache(deps: Dependencies) {
+export function listingCache(deps: Dependencies): (call: ListingCall) => Promise<CachedListing> {
   const cache = new Map<string, CachedListing>();
   // Concurrent requests for one listing share a digest query that began after they arrived
   // (freshReads says why that is as fresh as one each).
   const digests = freshReads<{ now: Date; digest: string }>();
   const building = new Map<string, Promise<CachedListing>>();
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const call = inputOf(req);
-    if (!call) return next();
-    try {
-      const { input, batch } = call;
-      const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
-      const key = `${batch ? 'b' : 'p'}:${JSON.stringify(input)}`;
-      const after = cursor ? decodeExamCursor(cursor) : undefined;
-      // One clock for the digest and the listing, so the two describe the same rows.
-      const { now, digest } = await digests(key, async () => {
-        const now = new Date();
-        const digest = await bookableExamsDigest(deps.db, {
-          ...filter,
-          after,
-          limit,
-          now,
-          cutoffMs: deps.config.booking.bookingCutoffMs,
-        });
-        return { now, digest };
+  return async ({ input, batch }) => {
+    const { cursor, limit = AVAILABLE_PAGE_DEFAULT, ...filter } = input;
+    const key = `${batch ? 'b' : 'p'}:${JSON.stringify(input)}`;
+    const after = cursor ? decodeExamCursor(cursor) : undefined;
+    // One clock for the digest and the listing, so the two describe the same rows.
+    const { now, digest } = await digests(key, async () => {
+      const now = new Date();
+      const digest = await bookableExamsDigest(deps.db, {
+        ...filter,
+        after,
+        limit,
+        now,
+        cutoffMs: deps.config.booking.bookingCutoffMs,
       });
-      const etag = `"${createHash('sha1').update(`${key}|${digest}`).digest('base64url')}"`;
-      let entry = cache.get(key);
-      if (entry?.etag !== etag) {
-        // Requests that shared this digest share its build too.
-        let build = building.get(etag);
-        if (!build) {
-          build = buildListing(deps, input, batch, now, etag).finally(() => building.delete(etag));
-          building.set(etag, build);
-        }
-        entry = await build;
-        cache.delete(key);
-        if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-        cache.set(key, entry);
+      return { now, digest };
+    });
+    const etag = `"${createHash('sha1').update(`${key}|${digest}`).digest('base64url')}"`;
+    let entry = cache.get(key);
+    if (entry?.etag !== etag) {
+      // Requests that shared this digest share its build too.
+      let build = building.get(etag);
+      if (!build) {
+        build = buildListing(deps, input, batch, now, etag).finally(() => building.delete(etag));
+        building.set(etag, build);
       }
-      send(req, res, entry);
-    } catch {
-      // A tampered cursor, a database error: tRPC answers those as it always has.
-      next();
+      entry = await build;
+      cache.delete(key);
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, entry);
     }
+    return entry;
   };
 }
 
@@ -113,17 +112,25 @@ async function buildListing(
   return { etag, body, gzipped: gzipSync(body) };
 }
 
-function send(req: Request, res: Response, entry: CachedListing): void {
+/** Writes a cached answer as tRPC would (or 304 for the client's own ETag); returns the status sent. */
+export function sendListing(req: IncomingMessage, res: ServerResponse, entry: CachedListing): number {
   res.setHeader('ETag', entry.etag);
-  res.setHeader('Vary', 'Accept-Encoding');
+  // Added to CORS's `Vary: Origin`, never in its place: a cache must key on both.
+  const vary = res.getHeader('Vary');
+  res.setHeader('Vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
   // As tRPC's responseMeta: a query read with a student's token is never kept by a browser or proxy.
   if (req.headers.authorization || req.headers.cookie) res.setHeader('Cache-Control', 'no-store');
   if (req.headers['if-none-match'] === entry.etag) {
-    res.status(304).end();
-    return;
+    res.statusCode = 304;
+    res.end();
+    return 304;
   }
   const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const body = gzip ? entry.gzipped : entry.body;
   res.setHeader('Content-Type', 'application/json');
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
-  res.status(200).end(gzip ? entry.gzipped : entry.body);
+  res.setHeader('Content-Length', body.length);
+  res.statusCode = 200;
+  res.end(body);
+  return 200;
 }

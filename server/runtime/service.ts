@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DatabaseHandle } from '../../db/client';
 import { type Config, describeRedis } from '../config';
-import { createApp } from '../http/app';
+import { createRequestListener } from '../http/frontDoor';
 import { startJobsWhenReady } from '../jobs/runtime';
 import { withTimeout } from '../lib/time';
 import type { Logger } from '../logger';
@@ -49,7 +49,7 @@ export async function startService(configured: Config, logger: Logger): Promise<
       requestTimeout: config.http.requestTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    createApp({ config, database, kv, logger, lifecycle }),
+    createRequestListener({ config, database, kv, logger, lifecycle }),
   );
   // Past the cap new sockets are dropped at once: a flood of idle or slow sockets costs a bounded
   // amount of memory and file descriptors (the unit's LimitNOFILE is far above it).
