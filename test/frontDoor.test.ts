@@ -105,13 +105,13 @@ describe('the front door (cached listings served in front of Express)', () => {
             ?.split(' ')[1] ?? 0,
         );
     };
-    const before = await scrape();
+    const was = await scrape();
     const first = await get(LISTING);
     await first.arrayBuffer();
     expect((await get(LISTING, { 'if-none-match': first.headers.get('etag')! })).status).toBe(304);
-    const after = await scrape();
-    expect(after(series(200)) - before(series(200))).toBe(1);
-    expect(after(series(304)) - before(series(304))).toBe(1);
+    const now = await scrape();
+    expect(now(series(200)) - was(series(200))).toBe(1);
+    expect(now(series(304)) - was(series(304))).toBe(1);
   });
 
   it('leaves everything else to Express: other paths, other methods, a batch of two', async () => {
