@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { isConnectionLoss, sqlStateOf } from '../../db/pgErrors';
 import { rootMessage } from '../lib/errorMessage';
-import { APP_ERRORS, type AppErrorCode, DomainError, errors } from './catalogue';
+import { APP_ERRORS, type AppErrorCode, DomainError, errors, withoutStackTrace } from './catalogue';
 import { withoutRowData } from './withoutRowData';
 
 const CONNECTION_FAILURE =
@@ -39,7 +39,10 @@ export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError && err.code !== 'INTERNAL_SERVER_ERROR') return err;
   const cause = err instanceof TRPCError ? err.cause : err;
   const domain: DomainError | undefined = cause instanceof DomainError ? cause : dependencyFailure(cause);
-  if (domain) return new TRPCError({ code: APP_ERRORS[domain.code].http, message: domain.message, cause: domain });
+  if (domain)
+    return withoutStackTrace(
+      () => new TRPCError({ code: APP_ERRORS[domain.code].http, message: domain.message, cause: domain }),
+    );
   // A bug: the client gets a generic message; the real error stays the cause, for the log line, minus
   // the row values a failed query carries (a student's ID, name and email are not for the log).
   return new TRPCError({
