@@ -1,10 +1,11 @@
+import type { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type ErrorRequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { DatabaseHandle } from '../../db/client';
 import { adminExportRoutes } from '../admin/exports/exportRoutes';
 import type { Config } from '../config';
-import { createContextFactory } from '../context';
+import { type Context, createContextFactory } from '../context';
 import type { Logger } from '../logger';
 import { procedureLabels, recordHttpRequest } from '../metrics/http';
 import type { KeyValueStore } from '../redis';
@@ -15,6 +16,7 @@ import { calendarRoutes } from './calendarRoute';
 import { commonHeaders, requestIdFor } from './commonHeaders';
 import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
+import { mutationLane } from './mutationLane';
 import { responseHeaders } from './responseMeta';
 
 export interface AppDeps {
@@ -32,6 +34,29 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  const headers = commonHeaders(config, lifecycle);
+  // One set of tRPC options for both ways a procedure is reached (the adapter, the mutation lane).
+  const trpc = {
+    router: appRouter,
+    createContext: createContextFactory({
+      config,
+      db: database.db,
+      bookingTransaction: database.bookingTransaction,
+      bookingDb: database.bookingDb,
+      kv,
+      logger,
+    }),
+    responseMeta: ({ errors, type, ctx }: { errors: TRPCError[]; type: string; ctx?: Context | undefined }) =>
+      responseHeaders({ errors, type, authenticated: ctx?.user !== undefined }),
+    onError({ error, path, ctx }: { error: TRPCError; path: string | undefined; ctx?: Context | undefined }) {
+      // Unknown errors are logged once, here, with their cause; domain errors are expected answers.
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
+    },
+  };
+
+  // First: the release's hot mutation skips what follows (mutationLane.ts says what it keeps).
+  app.use(mutationLane({ ...trpc, headers, logger, maxBodyBytes: config.trpc.maxBodyBytes }));
 
   // First, so the duration covers every middleware and the status is what the client received.
   app.use((req, res, next) => {
@@ -61,7 +86,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
-  app.use(commonHeaders(config, lifecycle));
+  app.use(headers);
   app.use(compressLargeAnswers());
 
   mountHealthRoutes(app, {
@@ -79,24 +104,9 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   app.use(
     '/api/trpc',
     createExpressMiddleware({
-      router: appRouter,
-      createContext: createContextFactory({
-        config,
-        db: database.db,
-        bookingTransaction: database.bookingTransaction,
-        bookingDb: database.bookingDb,
-        kv,
-        logger,
-      }),
+      ...trpc,
       maxBodySize: config.trpc.maxBodyBytes,
       maxBatchSize: config.trpc.maxBatchSize,
-      responseMeta: ({ errors, type, ctx }) =>
-        responseHeaders({ errors, type, authenticated: ctx?.user !== undefined }),
-      onError({ error, path, ctx }) {
-        // Unknown errors are logged once, here, with their cause; domain errors are expected answers.
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'trpc: internal error');
-      },
     }),
   );
 

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Lifecycle } from '../runtime/lifecycle';
 
 /** A connect-style handler: what Express runs, and what the front door (frontDoor.ts) runs without it. */
-type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /** Accept the caller's (or the ALB's) request id when it is sane, so logs join across hops. */
 const REQUEST_ID = /^[\w.:=-]{1,128}$/;
