@@ -22,6 +22,8 @@ export const TUNABLES = [
 export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
   return {
     ...inheritedEnv(),
+    // V8 flags for the servers only, to weigh memory against speed: `BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=128`.
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     DATABASE_URL: benchDatabaseUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,

@@ -16,7 +16,10 @@ unless it is newer than its sources.
   --source          run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead
   --only <list>     run only these workloads (comma list of meta,spread,pgbench,stampede,listing,open,admin);
                     the targets table then shows only what ran
-  --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops`;
+  --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops
+
+BENCH_SERVER_NODE_OPTIONS passes V8/Node flags to the two servers only (NODE_OPTIONS), e.g.
+BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=128 npm run bench`;
 
 export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open', 'admin'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
