@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertContact, insertExam, loginClient } from './helpers/factories';
+import { insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
 import { type RawAnswer, rawCall } from './helpers/rawHttp';
 import { useTestService } from './helpers/service';
 
@@ -47,17 +47,19 @@ function expectSameAnswer({ lane, trpc }: { lane: RawAnswer; trpc: RawAnswer }, 
   for (const name of COMPARED) expect(lane.headers.get(name), `${what} ${name}`).toBe(trpc.headers.get(name));
 }
 
+/** The Authorization header of a fresh login of this student. */
+async function bearerOf(contact: TestContact): Promise<Record<string, string>> {
+  const { token } = await s.client.auth.login.mutate({ studentId: contact.studentId, email: contact.email });
+  return { authorization: `Bearer ${token}` };
+}
+
 const post = (path: string, body: string, headers: Record<string, string>) =>
   rawCall(s.url, path, { body, headers: { origin: FRONTEND, ...headers } });
 
 describe('the mutation lane answers bookings.create as tRPC does', () => {
   it('refusals: no login, bad JSON, no envelope, a bad field, an unknown session, a batch body that is not an object', async () => {
     const contact = await insertContact(db, { cs_credits: 1 });
-    const { token } = await (await loginClient(s.url, contact)).auth.login.mutate({
-      studentId: contact.studentId,
-      email: contact.email,
-    });
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = await bearerOf(contact);
     const cases: Array<[string, string, Record<string, string>]> = [
       ['bookings.create', '{"json":{"examId":"x"}}', {}],
       ['bookings.create', '{"json":', auth],
@@ -81,11 +83,7 @@ describe('the mutation lane answers bookings.create as tRPC does', () => {
 
   it('a booking, then the same booking again (DUPLICATE_BOOKING), plain and as the typed client batches it', async () => {
     const contact = await insertContact(db, { cs_credits: 2 });
-    const { token } = await (await loginClient(s.url, contact)).auth.login.mutate({
-      studentId: contact.studentId,
-      email: contact.email,
-    });
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = await bearerOf(contact);
     const viaLane = await insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * 10 });
     const viaTrpc = await insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * 13 });
 
