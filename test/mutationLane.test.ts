@@ -1,4 +1,9 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../server/lib/time';
 import { insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
 import { type RawAnswer, rawCall } from './helpers/rawHttp';
 import { useTestService } from './helpers/service';
@@ -12,7 +17,17 @@ import { useTestService } from './helpers/service';
  */
 
 const FRONTEND = 'https://app.example.school';
-const s = useTestService({ FRONTEND_URL: FRONTEND, LOGIN_RATE_LIMIT_PER_IP: '100000' });
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(String(chunk));
+    done();
+  },
+});
+const s = useTestService(
+  { FRONTEND_URL: FRONTEND, LOGIN_RATE_LIMIT_PER_IP: '100000' },
+  { logger: pino({ level: 'info' }, sink) },
+);
 const { db } = s;
 
 const VIA_TRPC = { 'trpc-accept': 'application/json' };
@@ -132,6 +147,24 @@ describe('the mutation lane answers bookings.create as tRPC does', () => {
     );
     expect(answers.lane.status).toBe(403);
     expectSameAnswer(answers);
+  });
+
+  it('a client that leaves mid-body gets nothing, and the next caller is answered', async () => {
+    const { port } = new URL(s.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'POST /api/trpc/bookings.create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"json":',
+    );
+    await sleep(50);
+    lines.length = 0;
+    socket.destroy();
+    const answers = await both((h) => post('bookings.create', '{"json":{"examId":"x"}}', h));
+    expect(answers.lane.status).toBe(401);
+    await sleep(50);
+    // No error for the one who left: nothing was answered, nothing went wrong on our side.
+    const errorsLogged = lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+    expect(errorsLogged).toEqual([]);
   });
 
   it('the typed client books through the lane', async () => {

@@ -28,13 +28,19 @@ export interface MutationLaneOptions {
   maxBodyBytes: number;
 }
 
-/** Reads a body whose length the client declared (the lane takes no other). */
-function readBody(req: Request): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+/**
+ * Reads a body whose length the client declared (the lane takes no other); undefined when the client
+ * went away before sending all of it (nobody is left to answer).
+ */
+function readBody(req: Request): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
   });
 }
 
@@ -89,6 +95,7 @@ export function mutationLane(options: MutationLaneOptions): RequestHandler {
     (req as { log?: Logger }).log = log;
     await runHandlers(options.headers, req, res);
     const body = await readBody(req);
+    if (!body) return;
 
     let ctx: Context | undefined;
     let input: unknown;
