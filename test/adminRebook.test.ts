@@ -19,6 +19,12 @@ const bookingRow = async (id: string) =>
     )
   ).rows[0];
 
+/** Hours from now to the next midnight UTC (insertExam dates a session by its UTC start). */
+const hoursToUtcMidnight = () => {
+  const now = new Date();
+  return (Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 3_600_000;
+};
+
 describe('admin.bookings.rebook', () => {
   it('moves an Active booking to another session of its type: both counts, the copies, the credit untouched', async () => {
     const from = await insertExam(db, { capacity: 4 });
@@ -85,9 +91,11 @@ describe('admin.bookings.rebook', () => {
     expect(await code('no-such-exam')).toBe('EXAM_NOT_FOUND');
     expect(await code(from, '00000000-0000-4000-8000-000000000000')).toBe('BOOKING_NOT_FOUND');
 
-    // The student already holds a Clinical Skills booking on the target's day.
-    const day = await insertExam(db, { startsInHours: 24 * 50 });
-    const sameDay = await insertExam(db, { startsInHours: 24 * 50 + 5 });
+    // The student already holds a Clinical Skills booking on the target's day. Both start on one UTC
+    // date whatever the hour the test runs (+50 days and +50 days 5 h crossed midnight after 19:00 UTC).
+    const dayStart = hoursToUtcMidnight() + 24 * 49;
+    const day = await insertExam(db, { startsInHours: dayStart + 8 });
+    const sameDay = await insertExam(db, { startsInHours: dayStart + 13 });
     await insertBookingRow(db, contact.contactId, day);
     expect(await code(sameDay)).toBe('DUPLICATE_BOOKING');
     // ... or a booking of another type at an overlapping time.
