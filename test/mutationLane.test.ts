@@ -89,6 +89,10 @@ describe('the mutation lane answers bookings.create as tRPC does', () => {
       ['bookings.create', '\uFEFF{"json":{"examId":"no-such-session","dominantHand":"Left"}}', auth],
       ['bookings.create', '{"json":{"examId":""}}', { ...auth, 'content-type': 'Application/JSON; charset=utf-8' }],
     ];
+    // Any query but the client's own `batch=1` is left to tRPC (here it reads "batch" as "1?x": no batch).
+    const odd = await post('bookings.create?batch=1?x', '{"json":{"examId":"x","dominantHand":"Left"}}', auth);
+    expect(odd.headers.get('content-length'), 'tRPC answered').toBeNull();
+    expect(odd.status).toBe(404);
     for (const [path, body, headers] of cases) {
       const answers = await both((h) => post(path, body, { ...headers, ...h }));
       expect(answers.lane.status, `${path} ${body}`).toBeGreaterThanOrEqual(400);

@@ -156,7 +156,10 @@ export function mutationLane(options: MutationLaneOptions): RequestHandler {
     const started = performance.now();
     if (req.method !== 'POST' || !req.url.startsWith(TRPC_PREFIX)) return next();
     // A plain call, or the typed client's batch of one (`?batch=1`); any other query is tRPC's to read.
-    const [path = '', query] = req.url.slice(TRPC_PREFIX.length).split('?', 2);
+    const rest = req.url.slice(TRPC_PREFIX.length);
+    const mark = rest.indexOf('?');
+    const path = mark < 0 ? rest : rest.slice(0, mark);
+    const query = mark < 0 ? undefined : rest.slice(mark + 1);
     if (query !== undefined && query !== 'batch=1') return next();
     const procedure = procedures.get(path);
     if (!procedure) return next();
