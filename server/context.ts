@@ -1,5 +1,5 @@
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
-import type { Database, TransactionRunner } from '../db/client';
+import type { Database, DatabaseHandle, TransactionRunner } from '../db/client';
 import { isSessionTokenRevoked } from './auth/revocation';
 import { type SessionToken, type StudentSession, sessionTokenOf, verifySessionToken } from './auth/session';
 import type { Config } from './config';
@@ -19,6 +19,24 @@ export interface Dependencies {
   bookingDb?: Database | undefined;
   kv: KeyValueStore;
   logger: Logger;
+}
+
+/** The dependencies of a running service: its opened database's handles, Redis, config and logger. */
+export function dependenciesOf(opts: {
+  config: Config;
+  database: DatabaseHandle;
+  kv: KeyValueStore;
+  logger: Logger;
+}): Dependencies {
+  const { config, database, kv, logger } = opts;
+  return {
+    config,
+    db: database.db,
+    bookingTransaction: database.bookingTransaction,
+    bookingDb: database.bookingDb,
+    kv,
+    logger,
+  };
 }
 
 export interface InnerContext extends Dependencies {

@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { DatabaseHandle } from '../../db/client';
 import { adminExportRoutes } from '../admin/exports/exportRoutes';
 import type { Config } from '../config';
-import { type Context, createContextFactory } from '../context';
+import { type Context, createContextFactory, dependenciesOf } from '../context';
 import type { Logger } from '../logger';
 import { procedureLabels, recordHttpRequest } from '../metrics/http';
 import type { KeyValueStore } from '../redis';
@@ -38,14 +38,7 @@ export function createApp({ config, database, kv, logger, lifecycle }: AppDeps):
   // One set of tRPC options for both ways a procedure is reached (the adapter, the mutation lane).
   const trpc = {
     router: appRouter,
-    createContext: createContextFactory({
-      config,
-      db: database.db,
-      bookingTransaction: database.bookingTransaction,
-      bookingDb: database.bookingDb,
-      kv,
-      logger,
-    }),
+    createContext: createContextFactory(dependenciesOf({ config, database, kv, logger })),
     responseMeta: ({ errors, type, ctx }: { errors: TRPCError[]; type: string; ctx?: Context | undefined }) =>
       responseHeaders({ errors, type, authenticated: ctx?.user !== undefined }),
     onError({ error, path, ctx }: { error: TRPCError; path: string | undefined; ctx?: Context | undefined }) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { dependenciesOf } from '../context';
 import { recordHttpRequest } from '../metrics/http';
 import { type AppDeps, createApp } from './app';
 import { commonHeaders, requestIdFor, runHandlers } from './commonHeaders';
@@ -20,13 +21,7 @@ const LISTING_LABELS = ['exams.available'];
 export function createRequestListener(deps: AppDeps): RequestListener {
   const app = createApp(deps);
   const headers = commonHeaders(deps.config, deps.lifecycle);
-  const listing = listingCache({
-    config: deps.config,
-    db: deps.database.db,
-    bookingTransaction: deps.database.bookingTransaction,
-    kv: deps.kv,
-    logger: deps.logger,
-  });
+  const listing = listingCache(dependenciesOf(deps));
 
   async function serveListing(req: IncomingMessage, res: ServerResponse, call: ListingCall, started: number) {
     let entry: Awaited<ReturnType<typeof listing>>;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
 import type { StudentSession } from '../../server/auth/session';
 import { loadConfig } from '../../server/config';
-import { createInnerContext, type Dependencies } from '../../server/context';
+import { createInnerContext, type Dependencies, dependenciesOf } from '../../server/context';
 import { errorData } from '../../server/errors';
 import { createLogger } from '../../server/logger';
 import type { KeyValueStore } from '../../server/redis';
@@ -53,14 +53,7 @@ export function useCaller(env: Record<string, string> = {}): CallerFixture {
     const logger = createLogger('silent');
     database = await openConfiguredDatabase(config, logger);
     kv = openKeyValueStore(config.redis, logger);
-    deps = {
-      config,
-      db: database.db,
-      bookingTransaction: database.bookingTransaction,
-      bookingDb: database.bookingDb,
-      kv,
-      logger,
-    };
+    deps = dependenciesOf({ config, database, kv, logger });
     client = new pg.Client({ connectionString: resources.database.url });
     await client.connect();
   });
