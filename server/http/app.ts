@@ -30,11 +30,14 @@ export interface AppDeps {
 /** Procedure names the request metrics may use as labels (anything else is "unknown"). */
 const knownProcedures: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
 
-export function createApp({ config, database, kv, logger, lifecycle }: AppDeps): express.Express {
+/** `headers`: the common headers' handlers, shared with the front door that serves in front of this app. */
+export function createApp(
+  { config, database, kv, logger, lifecycle }: AppDeps,
+  headers = commonHeaders(config, lifecycle),
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  const headers = commonHeaders(config, lifecycle);
   // One set of tRPC options for both ways a procedure is reached (the adapter, the mutation lane).
   const trpc = {
     router: appRouter,

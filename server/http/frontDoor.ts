@@ -19,8 +19,8 @@ const LISTING_LABELS = ['exams.available'];
  * app uses), the request id, the request log line pino-http would write, and the request metrics.
  */
 export function createRequestListener(deps: AppDeps): RequestListener {
-  const app = createApp(deps);
   const headers = commonHeaders(deps.config, deps.lifecycle);
+  const app = createApp(deps, headers);
   const listing = listingCache(dependenciesOf(deps));
 
   async function serveListing(req: IncomingMessage, res: ServerResponse, call: ListingCall, started: number) {
