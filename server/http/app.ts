@@ -13,10 +13,10 @@ import { appRouter } from '../routers';
 import type { Lifecycle } from '../runtime/lifecycle';
 import { batchLimit } from './batchLimit';
 import { calendarRoutes } from './calendarRoute';
-import { commonHeaders, requestIdFor } from './commonHeaders';
+import { commonHeaders, type Handler, requestIdFor } from './commonHeaders';
 import { compressLargeAnswers } from './compressionPolicy';
 import { HEALTH_PATHS, mountHealthRoutes } from './healthRoutes';
-import { mutationLane } from './mutationLane';
+import { procedureLane } from './procedureLane';
 import { responseHeaders } from './responseMeta';
 
 export interface AppDeps {
@@ -38,7 +38,7 @@ export function createApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  // One set of tRPC options for both ways a procedure is reached (the adapter, the mutation lane).
+  // One set of tRPC options for both ways a procedure is reached (the adapter, the procedure lane).
   const trpc = {
     router: appRouter,
     createContext: createContextFactory(dependenciesOf({ config, database, kv, logger })),
@@ -51,8 +51,12 @@ export function createApp(
     },
   };
 
-  // First: the release's hot mutation skips what follows (mutationLane.ts says what it keeps).
-  app.use(mutationLane({ ...trpc, headers, logger, maxBodyBytes: config.trpc.maxBodyBytes }));
+  const compress = compressLargeAnswers();
+  // First: the hottest student calls skip what follows (procedureLane.ts says what it keeps).
+  // The lane runs it on Express's own request, so the handler may take it as a plain one.
+  app.use(
+    procedureLane({ ...trpc, headers, compress: compress as Handler, logger, maxBodyBytes: config.trpc.maxBodyBytes }),
+  );
 
   // First, so the duration covers every middleware and the status is what the client received.
   app.use((req, res, next) => {
@@ -83,7 +87,7 @@ export function createApp(
     }),
   );
   app.use(headers);
-  app.use(compressLargeAnswers());
+  app.use(compress);
 
   mountHealthRoutes(app, {
     database,

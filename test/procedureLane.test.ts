@@ -4,13 +4,13 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../server/lib/time';
-import { insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
+import { insertBookingRow, insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
 import { type RawAnswer, rawCall } from './helpers/rawHttp';
 import { useTestService } from './helpers/service';
 
 /**
- * bookings.create is answered by the mutation lane (server/http/mutationLane.ts, issue 13) instead of
- * tRPC's HTTP adapter. Each case here is sent twice: once as the lane takes it, once with a header that
+ * bookings.create and bookings.mine are answered by the procedure lane (server/http/procedureLane.ts,
+ * issue 13) instead of tRPC's HTTP adapter. Each case here is sent twice: once as the lane takes it, once with a header that
  * sends it on to tRPC (`trpc-accept: application/json`, which changes nothing else in tRPC), and the
  * two answers must agree. The lane answers with a Content-Length and tRPC's adapter streams its
  * answers (chunked), which is how the test knows which of the two answered.
@@ -71,7 +71,7 @@ async function bearerOf(contact: TestContact): Promise<Record<string, string>> {
 const post = (path: string, body: string, headers: Record<string, string>) =>
   rawCall(s.url, path, { body, headers: { origin: FRONTEND, ...headers } });
 
-describe('the mutation lane answers bookings.create as tRPC does', () => {
+describe('the procedure lane answers bookings.create as tRPC does', () => {
   it('refusals: no login, bad JSON, no envelope, a bad field, an unknown session, a batch body that is not an object', async () => {
     const contact = await insertContact(db, { cs_credits: 1 });
     const auth = await bearerOf(contact);
@@ -178,5 +178,112 @@ describe('the mutation lane answers bookings.create as tRPC does', () => {
     const booking = await api.bookings.create.mutate({ examId, dominantHand: 'Right' });
     expect(booking.examId).toBe(examId);
     expect(booking.startTime).toBeInstanceOf(Date);
+  });
+});
+
+/** A GET of a query, with its `input` parameter (if any) sent as the typed client sends it. */
+const get = (path: string, query: Record<string, string>, headers: Record<string, string>) =>
+  rawCall(s.url, path, { query, headers: { origin: FRONTEND, ...headers } });
+/** Neither path compresses, so the two answers can be compared header for header. */
+const IDENTITY = { 'accept-encoding': 'identity' };
+
+describe('the procedure lane answers bookings.mine as tRPC does', () => {
+  it('no login, bad JSON, bad fields, a batch input that is not an object; answers plain and batched, and to a cross-site cookie', async () => {
+    const contact = await insertContact(db, { cs_credits: 1 });
+    const auth = { ...(await bearerOf(contact)), ...IDENTITY };
+    const examId = await insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * 20 });
+    await insertBookingRow(db, contact.contactId, examId);
+    const cases: Array<[string, Record<string, string>, Record<string, string>]> = [
+      ['bookings.mine', {}, IDENTITY],
+      ['bookings.mine', { input: '{"json":' }, auth],
+      ['bookings.mine', { input: '{"json":{"filter":"someday"}}' }, auth],
+      ['bookings.mine', { input: '{"json":{"cursor":"not-ours"}}' }, auth],
+      ['bookings.mine', { batch: '1', input: '[1]' }, auth],
+      ['bookings.mine', { batch: '1', input: '{"0":{"json":{"limit":0}}}' }, auth],
+    ];
+    for (const [path, query, headers] of cases) {
+      const answers = await both((h) => get(path, query, { ...headers, ...h }));
+      expect(answers.lane.status, `${path} ${JSON.stringify(query)}`).toBeGreaterThanOrEqual(400);
+      expectSameAnswer(answers, `${path} ${JSON.stringify(query)}`);
+    }
+
+    const answered: Array<[string, Record<string, string>]> = [
+      ['bookings.mine', {}],
+      ['bookings.mine', { input: '{"json":{"filter":"upcoming","limit":5}}' }],
+      ['bookings.mine', { batch: '1' }],
+      ['bookings.mine', { batch: '1', input: '{"0":{"json":{"filter":"all"}}}' }],
+      ['bookings.mine', { batch: '1', input: '{"0":{"json":{"filter":"cancelled"}}}' }],
+    ];
+    for (const [path, query] of answered) {
+      const answers = await both((h) => get(path, query, { ...auth, ...h }));
+      expect(answers.lane.status, `${path} ${JSON.stringify(query)}`).toBe(200);
+      expectSameAnswer(answers, `${path} ${JSON.stringify(query)}`);
+    }
+    const mine = await get('bookings.mine', {}, auth);
+    expect(JSON.stringify(mine.body)).toContain(examId);
+
+    const login = await rawCall(s.url, 'auth.login', {
+      body: JSON.stringify({ json: { studentId: contact.studentId, email: contact.email } }),
+      headers: { origin: FRONTEND },
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const crossSite = await both((h) =>
+      get(
+        'bookings.mine',
+        {},
+        { cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...IDENTITY, ...h },
+      ),
+    );
+    // A read: the cross-site guard is for mutations (CORS keeps another site from reading the answer).
+    expect(crossSite.lane.status).toBe(200);
+    expectSameAnswer(crossSite);
+  });
+
+  it('leaves to tRPC what it does not take: other parameters, a body, a mutation by GET, a query by POST', async () => {
+    const contact = await insertContact(db, { cs_credits: 1 });
+    const auth = { ...(await bearerOf(contact)), ...IDENTITY };
+    const viaTrpc = [
+      await get('bookings.mine', { batch: '1', input: '{}', x: '1' }, auth),
+      await get('bookings.mine', { batch: '2' }, auth),
+      await get('bookings.mine,bookings.mine', { batch: '1' }, auth),
+      await get('bookings.create', { input: '{"json":{"examId":"x"}}' }, auth),
+      await post('bookings.mine', '{"json":{}}', auth),
+    ];
+    for (const answer of viaTrpc) expect(answer.headers.get('content-length'), 'tRPC answered').toBeNull();
+    expect(viaTrpc[0]!.status).toBe(200);
+    expect(viaTrpc[3]!.status).toBe(405);
+    expect(viaTrpc[4]!.status).toBe(405);
+  });
+
+  it('compresses a large answer for a client that accepts gzip, and leaves a small one alone', async () => {
+    const contact = await insertContact(db, { cs_credits: 1 });
+    const bearer = await bearerOf(contact);
+    const gzip = { ...bearer, 'accept-encoding': 'gzip' };
+    const small = await get('bookings.mine', {}, gzip);
+    expect(small.status).toBe(200);
+    expect(small.headers.get('content-encoding')).toBeNull();
+    expect(Number(small.headers.get('content-length'))).toBeLessThan(1024);
+    for (let i = 0; i < 6; i++) {
+      const examId = await insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * (30 + i) });
+      await insertBookingRow(db, contact.contactId, examId);
+    }
+    const large = await get('bookings.mine', {}, gzip);
+    expect(large.status).toBe(200);
+    expect(large.headers.get('content-encoding')).toBe('gzip');
+    expect((large.body as { result: { data: { json: { items: unknown[] } } } }).result.data.json.items).toHaveLength(6);
+    const plain = await get('bookings.mine', {}, { ...bearer, ...IDENTITY });
+    expect(Number(plain.headers.get('content-length'))).toBeGreaterThan(1024);
+    expect(plain.body).toEqual(large.body);
+  });
+
+  it('the typed client reads its bookings through the lane', async () => {
+    const contact = await insertContact(db, { cs_credits: 1 });
+    const api = await loginClient(s.url, contact);
+    const examId = await insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * 40 });
+    await api.bookings.create.mutate({ examId, dominantHand: 'Right' });
+    const mine = await api.bookings.mine.query({ filter: 'upcoming' });
+    expect(mine.items.map((b) => b.examId)).toEqual([examId]);
+    expect(mine.items[0]!.startTime).toBeInstanceOf(Date);
+    expect(mine.counts.upcoming).toBe(1);
   });
 });
