@@ -1,6 +1,7 @@
 import { type AnyColumn, and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, type MockType, mockExams, type NewBookingRow } from '../schema';
+import { preparedOnce } from './prepared';
 
 /** What the API shows of a booking; the session's location comes from the session row. */
 const bookingColumns = {
@@ -166,28 +167,56 @@ export interface BookingCursor {
 /** Sort key: the session's start; a booking without one (old imports) sorts as the earliest. */
 const sortTime = sql`coalesce(${sessionStart()}, '-infinity'::timestamptz)`;
 
+/** The clock a query of the bookings page compares with, as a placeholder filled at each call. */
+const NOW = sql.placeholder('now');
+
 /** Which of a student's bookings each tab of the bookings page shows (by the session's start). */
-function filterScope(filter: Exclude<BookingListFilter, 'all'>, now: Date): SQL {
-  if (filter === 'upcoming') return sql`${bookings.isActive} = 'Active' and ${sessionStart()} > ${now}`;
-  if (filter === 'past') return sql`${sortTime} <= ${now}`;
+function filterScope(filter: Exclude<BookingListFilter, 'all'>): SQL {
+  if (filter === 'upcoming') return sql`${bookings.isActive} = 'Active' and ${sessionStart()} > ${NOW}`;
+  if (filter === 'past') return sql`${sortTime} <= ${NOW}`;
   return sql`${bookings.isActive} = 'Cancelled'`;
 }
 
 /** How many bookings each tab holds, in one pass over the student's bookings. */
 export async function countOwnBookings(db: Executor, p: { contactId: string; now: Date }) {
-  const count = (filter: Exclude<BookingListFilter, 'all'>) =>
-    sql<number>`(count(*) filter (where ${filterScope(filter, p.now)}))::int`;
-  const [row] = await db
-    .select({
-      upcoming: count('upcoming'),
-      past: count('past'),
-      cancelled: count('cancelled'),
-      all: sql<number>`count(*)::int`,
-    })
-    .from(bookings)
-    .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
-    .where(eq(bookings.associatedContactId, p.contactId));
+  const query = preparedOnce(db, 'own_booking_counts', () => {
+    const count = (filter: Exclude<BookingListFilter, 'all'>) =>
+      sql<number>`(count(*) filter (where ${filterScope(filter)}))::int`;
+    return db
+      .select({
+        upcoming: count('upcoming'),
+        past: count('past'),
+        cancelled: count('cancelled'),
+        all: sql<number>`count(*)::int`,
+      })
+      .from(bookings)
+      .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+      .where(eq(bookings.associatedContactId, sql.placeholder('contactId')));
+  });
+  const [row] = await query.execute({ contactId: p.contactId, now: p.now });
   return row ?? { upcoming: 0, past: 0, cancelled: 0, all: 0 };
+}
+
+/** The page query of one tab, with or without a cursor: 8 shapes, each prepared once (preparedOnce). */
+function ownBookingsPage(db: Executor, filter: BookingListFilter, withCursor: boolean) {
+  return preparedOnce(db, `own_bookings_${filter}${withCursor ? '_after' : ''}`, () => {
+    const ascending = filter === 'upcoming';
+    const scope: SQL | undefined = filter === 'all' ? undefined : filterScope(filter);
+    const cursorTime = sql`${sql.placeholder('cursorSortKey')}::timestamptz`;
+    const cursorId = sql`${sql.placeholder('cursorBookingId')}::uuid`;
+    const after = withCursor
+      ? ascending
+        ? sql`(${sortTime}, ${bookings.id}) > (${cursorTime}, ${cursorId})`
+        : sql`(${sortTime}, ${bookings.id}) < (${cursorTime}, ${cursorId})`
+      : undefined;
+    return db
+      .select({ ...shownColumns, sortKey: sql<string>`${sortTime}::text` })
+      .from(bookings)
+      .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
+      .where(and(eq(bookings.associatedContactId, sql.placeholder('contactId')), scope, after))
+      .orderBy(...(ascending ? [asc(sortTime), asc(bookings.id)] : [desc(sortTime), desc(bookings.id)]))
+      .limit(sql.placeholder('rows'));
+  });
 }
 
 /** Keyset pagination over (start time, id): stable under concurrent inserts, no OFFSET scans. */
@@ -195,21 +224,13 @@ export function listOwnBookings(
   db: Executor,
   p: { contactId: string; filter: BookingListFilter; now: Date; cursor?: BookingCursor | undefined; limit: number },
 ) {
-  const ascending = p.filter === 'upcoming';
-  const scope: SQL | undefined = p.filter === 'all' ? undefined : filterScope(p.filter, p.now);
-  const cursorTime = p.cursor ? sql`${p.cursor.sortKey}::timestamptz` : undefined;
-  const after = p.cursor
-    ? ascending
-      ? sql`(${sortTime}, ${bookings.id}) > (${cursorTime}, ${p.cursor.bookingId}::uuid)`
-      : sql`(${sortTime}, ${bookings.id}) < (${cursorTime}, ${p.cursor.bookingId}::uuid)`
-    : undefined;
-  return db
-    .select({ ...shownColumns, sortKey: sql<string>`${sortTime}::text` })
-    .from(bookings)
-    .leftJoin(mockExams, eq(mockExams.hubspotId, bookings.associatedMockExam))
-    .where(and(eq(bookings.associatedContactId, p.contactId), scope, after))
-    .orderBy(...(ascending ? [asc(sortTime), asc(bookings.id)] : [desc(sortTime), desc(bookings.id)]))
-    .limit(p.limit + 1);
+  return ownBookingsPage(db, p.filter, p.cursor !== undefined).execute({
+    contactId: p.contactId,
+    now: p.now,
+    rows: p.limit + 1,
+    cursorSortKey: p.cursor?.sortKey,
+    cursorBookingId: p.cursor?.bookingId,
+  });
 }
 
 /**

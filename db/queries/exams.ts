@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { bookings, type MockType, mockExams, waitlistEntries } from '../schema';
+import { preparedOnce } from './prepared';
 
 export interface BookableExamFilter {
   now: Date;
@@ -32,15 +32,16 @@ export const examListingColumns = {
 
 /**
  * The bookable rule (docs/DOMAIN.md): active, or scheduled with its activation time passed, and not yet
- * started. A session with no start time is never bookable.
+ * started (BOOKING_CUTOFF_HOURS counted: `bookableAfter` is now + cutoff). A session with no start time
+ * is never bookable.
  */
-const isBookableAt = (now: Date, cutoffMs = 0) =>
+const isBookable = () =>
   and(
     or(
       eq(mockExams.isActive, 'true'),
-      and(eq(mockExams.isActive, 'scheduled'), lte(mockExams.scheduledActivationDatetime, now)),
+      and(eq(mockExams.isActive, 'scheduled'), lte(mockExams.scheduledActivationDatetime, sql.placeholder('now'))),
     ),
-    sql`${mockExams.startTime} > ${new Date(now.getTime() + cutoffMs)}`,
+    sql`${mockExams.startTime} > ${sql.placeholder('bookableAfter')}`,
   );
 
 /**
@@ -49,26 +50,51 @@ const isBookableAt = (now: Date, cutoffMs = 0) =>
  */
 const listingTime = sql`date_trunc('milliseconds', ${mockExams.startTime})`;
 
-export function listBookableExams(db: Executor, f: BookableExamFilter) {
-  return db
-    .select(examListingColumns)
-    .from(mockExams)
-    .where(bookableWhere(f))
-    .orderBy(asc(listingTime), asc(mockExams.hubspotId))
-    .limit(f.limit);
+/** Which optional filters a listing has: each combination is one SQL text, prepared once. */
+const SHAPED_FILTERS = ['mockType', 'from', 'to', 'location', 'after'] as const;
+const shapeOf = (f: BookableExamFilter) =>
+  SHAPED_FILTERS.filter((k) => Boolean(f[k])).join('_') + (f.includeFull ? '_full' : '');
+
+/**
+ * The rows (and their order) a listing of this filter's shape lists: one filter for the listing and
+ * its digest, so the two cannot drift apart. Values are placeholders (listingValues).
+ */
+function bookableWhere(f: BookableExamFilter) {
+  const p = sql.placeholder;
+  return and(
+    isBookable(),
+    f.mockType ? eq(mockExams.mockType, p('mockType')) : undefined,
+    f.from ? gte(mockExams.examDate, p('from')) : undefined,
+    f.to ? lte(mockExams.examDate, p('to')) : undefined,
+    f.location ? sql`lower(${mockExams.location}) = lower(${p('location')})` : undefined,
+    f.includeFull ? undefined : lt(mockExams.totalBookings, mockExams.capacity),
+    f.after ? sql`(${listingTime}, ${mockExams.hubspotId}) > (${p('afterTime')}, ${p('afterId')})` : undefined,
+  );
 }
 
-/** The rows (and their order) listBookableExams lists for `f`: one filter, so the digest cannot drift from it. */
-function bookableWhere(f: BookableExamFilter) {
-  return and(
-    isBookableAt(f.now, f.cutoffMs),
-    f.mockType ? eq(mockExams.mockType, f.mockType) : undefined,
-    f.from ? gte(mockExams.examDate, f.from) : undefined,
-    f.to ? lte(mockExams.examDate, f.to) : undefined,
-    f.location ? sql`lower(${mockExams.location}) = lower(${f.location})` : undefined,
-    f.includeFull ? undefined : lt(mockExams.totalBookings, mockExams.capacity),
-    f.after ? sql`(${listingTime}, ${mockExams.hubspotId}) > (${f.after.startTime}, ${f.after.examId})` : undefined,
+/** The placeholders' values of a listing (and its digest) for `f`. */
+const listingValues = (f: BookableExamFilter) => ({
+  now: f.now,
+  bookableAfter: new Date(f.now.getTime() + (f.cutoffMs ?? 0)),
+  mockType: f.mockType,
+  from: f.from,
+  to: f.to,
+  location: f.location,
+  afterTime: f.after?.startTime,
+  afterId: f.after?.examId,
+  limit: f.limit,
+});
+
+export function listBookableExams(db: Executor, f: BookableExamFilter) {
+  const query = preparedOnce(db, `bookable_exams_${shapeOf(f)}`, () =>
+    db
+      .select(examListingColumns)
+      .from(mockExams)
+      .where(bookableWhere(f))
+      .orderBy(asc(listingTime), asc(mockExams.hubspotId))
+      .limit(sql.placeholder('limit')),
   );
+  return query.execute(listingValues(f));
 }
 
 const examDetailColumns = {
@@ -148,23 +174,22 @@ export async function bookableExamsDigest(db: Executor, f: BookableExamFilter): 
   // instead of the rows' text costs Postgres a third of the CPU (issue 13: the digest ran once per
   // burst of listing requests and had become the listing's bottleneck). A change to a column the
   // listing does not show also changes the digest: one needless rebuild, never a stale answer.
-  const page = db
-    .select({ id: mockExams.hubspotId, version: sql<string>`${mockExams}.xmin::text`.as('version') })
-    .from(mockExams)
-    .where(bookableWhere(f))
-    .orderBy(asc(listingTime), asc(mockExams.hubspotId))
-    .limit(f.limit)
-    .as('page');
-  const query = db
-    .select({
-      digest: sql<string>`md5(coalesce(string_agg(${page.id} || ':' || ${page.version}, ',' order by ${page.id}), ''))`,
-    })
-    .from(page);
-  // Named, so each connection plans it once: planning was a fifth of its Postgres time (pgbench on
-  // the query: 1,516 tps unprepared, 1,829 prepared), and it runs once per burst of listing requests.
-  // The name comes from the SQL text (which varies with the filters present), so a new filter can
-  // never reuse a statement prepared for another text.
-  const name = `bookable_exams_digest_${createHash('sha1').update(query.toSQL().sql).digest('hex').slice(0, 16)}`;
-  const [row] = await query.prepare(name).execute();
+  // Prepared once per filter shape (preparedOnce): planning was a fifth of its Postgres time (pgbench
+  // on the query: 1,516 tps unprepared, 1,829 prepared), and building it a share of the Node side's.
+  const query = preparedOnce(db, `bookable_digest_${shapeOf(f)}`, () => {
+    const page = db
+      .select({ id: mockExams.hubspotId, version: sql<string>`${mockExams}.xmin::text`.as('version') })
+      .from(mockExams)
+      .where(bookableWhere(f))
+      .orderBy(asc(listingTime), asc(mockExams.hubspotId))
+      .limit(sql.placeholder('limit'))
+      .as('page');
+    return db
+      .select({
+        digest: sql<string>`md5(coalesce(string_agg(${page.id} || ':' || ${page.version}, ',' order by ${page.id}), ''))`,
+      })
+      .from(page);
+  });
+  const [row] = await query.execute(listingValues(f));
   return row?.digest ?? '';
 }
