@@ -11,6 +11,9 @@ import { adminKeyFile } from './workloads/admin';
 /** What production runs, or (`--source`) the development command without npm in between. */
 export const SERVER_ARGS = FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'];
 
+/** V8/Node flags for the servers only, to weigh memory against speed: `BENCH_SERVER_NODE_ARGS='--max-old-space-size=128'`. */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export const TUNABLES = [
   'DB_POOL_MAX',
   'DB_BOOKING_POOL_MAX',
@@ -22,8 +25,6 @@ export const TUNABLES = [
 export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
   return {
     ...inheritedEnv(),
-    // V8 flags for the servers only, to weigh memory against speed: `BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=128`.
-    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     DATABASE_URL: benchDatabaseUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,
@@ -65,7 +66,7 @@ export async function startServer(
   benchDatabaseUrl: string,
   serverArgs: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...serverArgs, ...SERVER_ARGS], {
+  const child = spawn(process.execPath, [...EXTRA_NODE_ARGS, ...serverArgs, ...SERVER_ARGS], {
     cwd: repoRoot,
     env: serverEnv(benchDatabaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,8 +18,8 @@ unless it is newer than its sources.
                     the targets table then shows only what ran
   --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops
 
-BENCH_SERVER_NODE_OPTIONS passes V8/Node flags to the two servers only (NODE_OPTIONS), e.g.
-BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=128 npm run bench`;
+BENCH_SERVER_NODE_ARGS passes V8/Node flags to the two servers only, on their command line (so
+flags that NODE_OPTIONS refuses work too), e.g. BENCH_SERVER_NODE_ARGS='--max-old-space-size=128' npm run bench`;
 
 export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open', 'admin'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
