@@ -145,11 +145,17 @@ export function credentialedPool(
     override connect(callback: ConnectCallback): void;
     override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
       const attempt = async (): Promise<pg.PoolClient> => {
-        next = await source.current();
+        const used = await source.current();
+        next = used;
         try {
           return await super.connect();
         } catch (err) {
-          if (!isAuthFailure(err) || !(await source.refreshAfterAuthFailure())) throw err;
+          if (!isAuthFailure(err)) throw err;
+          // Refused with what this attempt read. If another connection re-read the secret meanwhile
+          // (its refusal came first), retry with what it found: asking for a refresh of our own would
+          // be turned down inside the refresh interval, and this connection would fail after rotation.
+          const renewed = (await source.current()) !== used || (await source.refreshAfterAuthFailure());
+          if (!renewed) throw err;
           next = await source.current();
           return super.connect();
         }

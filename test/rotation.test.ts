@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '../client/src';
+import { type CredentialSource, createCredentialSource, credentialedPool } from '../db/credentials';
+import { loadConfig } from '../server/config';
+import { createSecretReader } from '../server/secrets/secretsManager';
 import { type ChildServer, startChildServer, waitFor } from './helpers/childServer';
 import { insertContact, insertExam } from './helpers/factories';
 import { deleteKeys, uniqueRedisPrefix } from './helpers/redis';
@@ -106,5 +109,58 @@ describe('password rotation under a running service', () => {
     await check.end();
     expect(booked[0].n).toBe(2);
     expect(JSON.stringify(server.logs)).not.toContain(ROTATED_PASSWORD);
+  });
+
+  it('a connection refused after another one re-read the secret retries with what it found', async () => {
+    // Under load, two new connections can start with the old password, and one of them can be refused
+    // only after the other has re-read the secret. The refresh interval turns down a second re-read,
+    // so the late connection must use the credentials the first one found (the full suite's load made
+    // the booking above fail this way with SERVICE_UNAVAILABLE, twice).
+    const own = await cluster.createRoleWithDatabase({ password: OUTAGE_PASSWORD });
+    const secretId = 'rds/late-refusal';
+    endpoint.put(secretId, { username: own.user, password: OUTAGE_PASSWORD });
+    const env = cluster.env(own);
+    const cfg = loadConfig({
+      DB_HOST: env.DB_HOST!,
+      DB_PORT: env.DB_PORT!,
+      DB_NAME: own.database,
+      DB_SECRET_ID: secretId,
+      AWS_REGION: FAKE_AWS_ENV.AWS_REGION,
+    }).database;
+    if (cfg.kind !== 'postgres') throw new Error('expected postgres');
+    Object.assign(process.env, FAKE_AWS_ENV); // the SDK's credential chain reads these, in this process
+    const source = createCredentialSource(cfg, {
+      readSecret: createSecretReader({ region: FAKE_AWS_ENV.AWS_REGION, secretsManagerEndpoint: endpoint.url }),
+    });
+    const old = await source.current();
+    const ssl = { ca: readFileSync(cluster.caPath, 'utf8') };
+    const lost: Error[] = [];
+    const first = credentialedPool(pg.Pool, pg.Client, { ssl, max: 1 }, source, (e) => lost.push(e));
+    // The late connection read the credentials before the other re-read them.
+    let readBeforeTheRefresh = true;
+    const lagging: CredentialSource = {
+      current: async () => {
+        if (!readBeforeTheRefresh) return source.current();
+        readBeforeTheRefresh = false;
+        return old;
+      },
+      refreshAfterAuthFailure: () => source.refreshAfterAuthFailure(),
+    };
+    const late = credentialedPool(pg.Pool, pg.Client, { ssl, max: 1 }, lagging, (e) => lost.push(e));
+    try {
+      const admin = await cluster.admin();
+      await admin.query(`alter role ${own.user} password ${admin.escapeLiteral(ROTATED_PASSWORD)}`);
+      await admin.end();
+      endpoint.put(secretId, { username: own.user, password: ROTATED_PASSWORD });
+
+      await expect(first.query('select 1 as ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+      const reads = endpoint.reads.get(secretId);
+      await expect(late.query('select 1 as ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+      expect(endpoint.reads.get(secretId), 'no second read of the secret').toBe(reads);
+      expect(lost).toEqual([]);
+    } finally {
+      await first.end();
+      await late.end();
+    }
   });
 });
