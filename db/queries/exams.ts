@@ -50,10 +50,19 @@ const isBookable = () =>
  */
 const listingTime = sql`date_trunc('milliseconds', ${mockExams.startTime})`;
 
-/** Which optional filters a listing has: each combination is one SQL text, prepared once. */
-const SHAPED_FILTERS = ['mockType', 'from', 'to', 'location', 'after'] as const;
+/** The fields of a filter that are only values in every listing's SQL; any other field shapes the text. */
+const VALUE_ONLY: ReadonlySet<string> = new Set(['now', 'cutoffMs', 'limit'] satisfies (keyof BookableExamFilter)[]);
+
+/**
+ * Which optional filters a listing has (those bookableWhere adds a condition for): each combination
+ * is one SQL text, prepared once. Derived from the filter's own fields, so a filter added later
+ * shapes the text and its key alike, and can never run another shape's prepared query.
+ */
 const shapeOf = (f: BookableExamFilter) =>
-  SHAPED_FILTERS.filter((k) => Boolean(f[k])).join('_') + (f.includeFull ? '_full' : '');
+  Object.keys(f)
+    .filter((k) => !VALUE_ONLY.has(k) && Boolean(f[k as keyof BookableExamFilter]))
+    .sort()
+    .join('_');
 
 /**
  * The rows (and their order) a listing of this filter's shape lists: one filter for the listing and

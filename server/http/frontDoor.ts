@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { dependenciesOf } from '../context';
-import { recordHttpRequest } from '../metrics/http';
+import { recordWhenAnswered } from './answeredLog';
 import { type AppDeps, createApp } from './app';
 import { commonHeaders, requestIdFor, runHandlers } from './commonHeaders';
 import { type ListingCall, listingCache, listingCallOf, sendListing } from './listingCache';
@@ -35,17 +35,12 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const id = requestIdFor(req, res);
     await runHandlers(headers, req, res);
     const status = sendListing(req, res, entry);
-    res.once('finish', () => {
-      const elapsedMs = performance.now() - started;
-      recordHttpRequest(LISTING_LABELS, status, elapsedMs / 1000);
-      deps.logger.info(
-        {
-          req: { id, method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress },
-          res: { statusCode: status },
-          responseTime: Math.round(elapsedMs),
-        },
-        'request completed',
-      );
+    recordWhenAnswered(res, {
+      labels: LISTING_LABELS,
+      status,
+      started,
+      log: deps.logger,
+      fields: { req: { id, method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress } },
     });
   }
 

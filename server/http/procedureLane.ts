@@ -9,7 +9,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
-import { recordHttpRequest } from '../metrics/http';
+import { recordWhenAnswered } from './answeredLog';
 import { type Handler, requestIdFor, runHandlers } from './commonHeaders';
 import { mediaTypeOf } from './crossSite';
 
@@ -205,14 +205,7 @@ export function procedureLane(options: ProcedureLaneOptions): RequestHandler {
     res.setHeader('content-length', json.length);
     res.end(json);
 
-    res.once('finish', () => {
-      const elapsedMs = performance.now() - started;
-      recordHttpRequest([path], status, elapsedMs / 1000);
-      const line = { res: { statusCode: status }, responseTime: Math.round(elapsedMs) };
-      if (status >= 500) log.error({ ...line, err: new Error(`failed with status code ${status}`) }, 'request errored');
-      else if (status >= 400) log.warn(line, 'request completed');
-      else log.info(line, 'request completed');
-    });
+    recordWhenAnswered(res, { labels: [path], status, started, log });
   }
 
   return (req: Request, res: Response, next: NextFunction) => {
