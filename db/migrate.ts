@@ -3,6 +3,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { withAdvisoryLock } from './advisoryLock';
 import type { DatabaseHandle } from './client';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -36,18 +37,10 @@ export async function migrateDatabase(handle: DatabaseHandle): Promise<number> {
     await migratePglite(drizzlePglite({ client: handle.pglite }), { migrationsFolder });
     return (await count()) - before;
   }
-  const client = await handle.pool.connect();
-  try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    try {
-      const count = () => appliedCount((sql) => client.query(sql));
-      const before = await count();
-      await migratePg(drizzlePg({ client }), { migrationsFolder });
-      return (await count()) - before;
-    } finally {
-      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    }
-  } finally {
-    client.release();
-  }
+  return withAdvisoryLock(handle.pool, MIGRATION_LOCK_KEY, async (client) => {
+    const query = (sql: string) => client.query(sql);
+    const before = await appliedCount(query);
+    await migratePg(drizzlePg({ client }), { migrationsFolder });
+    return (await appliedCount(query)) - before;
+  });
 }

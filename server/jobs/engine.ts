@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { withAdvisoryLock } from '../../db/advisoryLock';
 import type { DatabaseHandle } from '../../db/client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -74,8 +75,25 @@ export async function defineQueues(boss: PgBoss, config: Config, names: QueueNam
 
 async function upsertQueue(boss: PgBoss, queue: PgBoss.Queue): Promise<void> {
   if (await boss.getQueue(queue.name)) return boss.updateQueue(queue.name, queue);
-  // Two instances starting together may both try to create it: the loser updates instead.
+  // Engines of this release create queues one at a time (oneInstanceAtATime); an engine of an older
+  // release starting beside them during a rolling deploy may not: the loser updates instead.
   await boss.createQueue(queue.name, queue).catch(() => boss.updateQueue(queue.name, queue));
+}
+
+/** Arbitrary but fixed key of the advisory lock around the job engine's setup ("mbjobset" as an int8). */
+const SETUP_LOCK_KEY = 0x6d626a6f62736574n;
+
+/**
+ * pg-boss's setup (its schema, then our queues and schedules) run by one starting instance at a
+ * time. Run by several at once on a new database, it raced: CREATE SCHEMA IF NOT EXISTS failed on
+ * pg_namespace's unique index (the waiting backend's catalog cache still said "no schema" after
+ * pg-boss's own advisory lock let it in), or a schedule was written before the other instance's
+ * queue had committed ("Queue … not found"). Serialized, the second instance finds everything made.
+ */
+function oneInstanceAtATime(database: DatabaseHandle, setup: () => Promise<void>): Promise<void> {
+  // Embedded mode: one process per data directory, no one to wait for.
+  if (database.mode === 'pglite') return setup();
+  return withAdvisoryLock(database.pool, SETUP_LOCK_KEY, setup);
 }
 
 /**
@@ -94,9 +112,11 @@ export async function startJobEngine(
   const db = trackedPgBossDb(database);
   const boss = createBoss(database, config, db);
   boss.on('error', (err) => logger.error({ err }, 'jobs: engine error'));
-  await boss.start();
   const names = Object.keys(handlers) as QueueName[];
-  await defineQueues(boss, config, names);
+  await oneInstanceAtATime(database, async () => {
+    await boss.start();
+    await defineQueues(boss, config, names);
+  });
   const jobDeps = { ...deps, boss, kv };
   for (const name of names) {
     const handler = handlers[name]!;
