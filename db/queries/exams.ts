@@ -113,7 +113,15 @@ const examDetailColumns = {
   prerequisiteExamIds: mockExams.prerequisiteExamIds,
 };
 export async function findExam(db: Executor, examId: string) {
-  const [row] = await db.select(examDetailColumns).from(mockExams).where(eq(mockExams.hubspotId, examId));
+  // Prepared once (preparedOnce): a release's refusals each confirm "full" against this row, and
+  // building the query was most of the CPU a refusal spent in drizzle.
+  const query = preparedOnce(db, 'find_exam', () =>
+    db
+      .select(examDetailColumns)
+      .from(mockExams)
+      .where(eq(mockExams.hubspotId, sql.placeholder('examId'))),
+  );
+  const [row] = await query.execute({ examId });
   return row;
 }
 
