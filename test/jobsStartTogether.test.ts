@@ -40,4 +40,14 @@ describe('job engines of instances starting together on a new database', () => {
       await Promise.all(instances.splice(0).map((i) => i.stop()));
     }
   });
+
+  it('an instance whose pool has one connection starts too (the setup lock holds no second one)', {
+    timeout: 60_000,
+  }, async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const instance = await startInstance(database.url, { DB_POOL_MAX: '1' });
+    instances.push(instance);
+    expect((await instance.engine.boss.getQueues()).length).toBeGreaterThan(1);
+  });
 });

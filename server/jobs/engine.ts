@@ -86,14 +86,16 @@ const SETUP_LOCK_KEY = 0x6d626a6f62736574n;
 /**
  * pg-boss's setup (its schema, then our queues and schedules) run by one starting instance at a
  * time. Run by several at once on a new database, it raced: CREATE SCHEMA IF NOT EXISTS failed on
- * pg_namespace's unique index (the waiting backend's catalog cache still said "no schema" after
- * pg-boss's own advisory lock let it in), or a schedule was written before the other instance's
- * queue had committed ("Queue … not found"). Serialized, the second instance finds everything made.
+ * pg_namespace's unique index although pg-boss takes an advisory lock of its own first (most likely
+ * the waiting backend's catalog cache still said "no schema" once it got in), or a schedule was
+ * written before the other instance's queue had committed ("Queue … not found"). Serialized, the
+ * second instance finds everything made. The setup's SQL goes on the lock's own connection, so a
+ * pool of one (DB_POOL_MAX=1) is not held up by its lock.
  */
-function oneInstanceAtATime(database: DatabaseHandle, setup: () => Promise<void>): Promise<void> {
+function oneInstanceAtATime(database: DatabaseHandle, db: TrackedDb, setup: () => Promise<void>): Promise<void> {
   // Embedded mode: one process per data directory, no one to wait for.
   if (database.mode === 'pglite') return setup();
-  return withAdvisoryLock(database.pool, SETUP_LOCK_KEY, setup);
+  return withAdvisoryLock(database.pool, SETUP_LOCK_KEY, (client) => db.throughClient(client, setup));
 }
 
 /**
@@ -113,7 +115,7 @@ export async function startJobEngine(
   const boss = createBoss(database, config, db);
   boss.on('error', (err) => logger.error({ err }, 'jobs: engine error'));
   const names = Object.keys(handlers) as QueueName[];
-  await oneInstanceAtATime(database, async () => {
+  await oneInstanceAtATime(database, db, async () => {
     await boss.start();
     await defineQueues(boss, config, names);
   });

@@ -12,14 +12,25 @@ export interface TrackedDb extends PgBoss.Db {
    * job completed or failed, so shutdown waits here before it closes the pool under it.
    */
   settled(): Promise<void>;
+  /**
+   * Runs `work` with pg-boss's SQL sent on `client` instead of the pool: the connection that holds the
+   * setup lock (engine.ts), so that the setup needs no second connection (DB_POOL_MAX may be 1).
+   */
+  throughClient<T>(client: SqlClient, work: () => Promise<T>): Promise<T>;
+}
+
+/** What pg-boss's SQL can be sent on besides the pool: one connection of it. */
+interface SqlClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 export function trackedPgBossDb(database: DatabaseHandle): TrackedDb {
   const db = pgBossDb(database);
   const inFlight = new Set<Promise<unknown>>();
+  let via: SqlClient | undefined;
   return {
     executeSql: (text, values) => {
-      const query = db.executeSql(text, values);
+      const query = via ? via.query(text, values) : db.executeSql(text, values);
       inFlight.add(query);
       const forget = () => inFlight.delete(query);
       query.then(forget, forget);
@@ -27,6 +38,14 @@ export function trackedPgBossDb(database: DatabaseHandle): TrackedDb {
     },
     settled: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    throughClient: async (client, work) => {
+      via = client;
+      try {
+        return await work();
+      } finally {
+        via = undefined;
+      }
     },
   };
 }
