@@ -63,6 +63,7 @@ export const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
   TRPC_MAX_BODY_BYTES: positiveInt(100_000),
   TRPC_MAX_BATCH_SIZE: intAtLeast(1, 10),
+  LANE_MAX_ACTIVE_CALLS: positiveInt(128),
 
   SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   SESSION_TTL_HOURS: z.coerce

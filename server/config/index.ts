@@ -85,7 +85,11 @@ function configFrom(
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
       maxConnections: env.HTTP_MAX_CONNECTIONS,
     },
-    trpc: { maxBodyBytes: env.TRPC_MAX_BODY_BYTES, maxBatchSize: env.TRPC_MAX_BATCH_SIZE },
+    trpc: {
+      maxBodyBytes: env.TRPC_MAX_BODY_BYTES,
+      maxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+      laneMaxActiveCalls: env.LANE_MAX_ACTIVE_CALLS,
+    },
     session: {
       /** HMAC key of session tokens; random per process when unset outside production. */
       secret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),

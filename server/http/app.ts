@@ -55,7 +55,14 @@ export function createApp(
   // First: the hottest student calls skip what follows (procedureLane.ts says what it keeps).
   // compression is typed for Express's request; the lane hands it Express's own, so the cast is safe.
   app.use(
-    procedureLane({ ...trpc, headers, compress: compress as Handler, logger, maxBodyBytes: config.trpc.maxBodyBytes }),
+    procedureLane({
+      ...trpc,
+      headers,
+      compress: compress as Handler,
+      logger,
+      maxBodyBytes: config.trpc.maxBodyBytes,
+      maxActiveCalls: config.trpc.laneMaxActiveCalls,
+    }),
   );
 
   // First, so the duration covers every middleware and the status is what the client received.

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { recordWhenAnswered } from './answeredLog';
 import { type Handler, requestIdFor, runHandlers } from './commonHeaders';
 import { mediaTypeOf } from './crossSite';
+import { laneAdmission } from './laneAdmission';
 
 /**
  * The calls students send by the thousand (issue 13), answered here without tRPC's fetch adapter:
@@ -34,6 +35,8 @@ export interface ProcedureLaneOptions {
   compress: Handler;
   logger: Logger;
   maxBodyBytes: number;
+  /** Calls run at once; the rest wait their turn in arrival order (laneAdmission.ts says why). */
+  maxActiveCalls: number;
 }
 
 /**
@@ -139,6 +142,7 @@ export function procedureLane(options: ProcedureLaneOptions): RequestHandler {
     LANE_PROCEDURES.map((path) => [path, options.router._def.procedures[path] as AnyProcedure]),
   );
   const queryHandlers = [...options.headers, options.compress];
+  const admit = laneAdmission(options.maxActiveCalls);
 
   /** The call's raw input; throws as tRPC's reader does (a tRPC error, else BAD_REQUEST). */
   function readInput(call: LaneCall, body: Buffer | undefined): unknown {
@@ -212,6 +216,7 @@ export function procedureLane(options: ProcedureLaneOptions): RequestHandler {
     const started = performance.now();
     const call = laneCallOf(req, procedures, options.maxBodyBytes);
     if (!call) return next();
-    answer(req, res, call, started).catch((err: unknown) => next(err));
+    // Nothing of the call is read, logged or made before its turn: a waiting call costs its socket only.
+    admit(() => answer(req, res, call, started)).catch((err: unknown) => next(err));
   };
 }

@@ -1,0 +1,33 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Gauge } from 'prom-client';
+import { metricsRegistry, PREFIX } from '../metrics/registry';
+
+const gates = new Set<LimitFunction>();
+
+new Gauge({
+  name: `${PREFIX}lane_waiting_calls`,
+  help: 'bookings.create/bookings.mine calls received and waiting for a turn (LANE_MAX_ACTIVE_CALLS are running)',
+  registers: [metricsRegistry],
+  collect() {
+    let waiting = 0;
+    for (const gate of gates) waiting += gate.pendingCount;
+    this.set(waiting);
+  },
+});
+
+/**
+ * At most `maxActive` of the lane's calls run at once; the others wait in arrival order, holding only
+ * their socket and Express's request and response. Why: in a release every student's call arrives in
+ * the same second, and a running call keeps ~24 KB alive (its context, logger, tRPC middleware chain,
+ * pending Redis and Postgres commands; heap snapshots of `npm run bench`). A thousand of them at once
+ * made the heap, and V8's growth of it, the largest part of an instance's peak RSS. Past the Postgres
+ * pool and the one Redis connection they share, more calls at once do not finish sooner.
+ *
+ * No call waits behind one that cannot finish: a session lock's holder is itself a running call, and
+ * a waiter for that lock gives up after BOOKING_LOCK_WAIT_MS (BUSY).
+ */
+export function laneAdmission(maxActive: number): LimitFunction {
+  const gate = pLimit(maxActive);
+  gates.add(gate);
+  return gate;
+}

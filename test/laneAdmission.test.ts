@@ -1,0 +1,103 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { redisKeys } from '../server/redis/keys';
+import { detailsFor, insertContact, insertExam, loginClient } from './helpers/factories';
+import { useTestService } from './helpers/service';
+
+/**
+ * LANE_MAX_ACTIVE_CALLS (server/http/laneAdmission.ts): at most that many bookings.create and
+ * bookings.mine calls run at once per process, the rest wait their turn in arrival order. The calls
+ * are held running by a session lock the test takes in Redis itself, as another instance would.
+ */
+const s = useTestService({
+  LANE_MAX_ACTIVE_CALLS: '2',
+  BOOKING_LOCK_WAIT_MS: '20000',
+  LOGIN_RATE_LIMIT_PER_IP: '100000',
+});
+let redis: Redis | undefined;
+afterAll(() => redis?.quit());
+
+/** Settles to the order in which the promises given to `track` answered. */
+function answerOrder() {
+  const order: string[] = [];
+  return {
+    order,
+    track<T>(name: string, call: Promise<T>): Promise<T> {
+      return call.finally(() => order.push(name));
+    },
+  };
+}
+
+/** One unlabelled series of /metrics, read at scrape time. */
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(s.service.metricsUrl!)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1]);
+}
+const waitingCalls = () => metric('mocks_booking_lane_waiting_calls');
+
+/** Polls until `check` holds (or fails the test after 5 s): the calls are in flight, not answered. */
+async function until(check: () => Promise<boolean> | boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 5 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
+  it('a third call waits while two run, and every call is answered once they can finish', async () => {
+    const examId = await insertExam(s.db, { capacity: 10 });
+    const students = await Promise.all(
+      ['A', 'B', 'C', 'D'].map(async (name) => {
+        const contact = await insertContact(s.db, { cs_credits: 2 });
+        return { name, client: await loginClient(s.url, contact) };
+      }),
+    );
+    const [a, b, c, d] = students as [
+      (typeof students)[0],
+      (typeof students)[0],
+      (typeof students)[0],
+      (typeof students)[0],
+    ];
+    // The session's lock, held as another instance holding it would.
+    redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
+    await redis.set(redisKeys.examLock(examId), 'another-instance', 'PX', 30_000);
+    const { order, track } = answerOrder();
+    const book = (student: typeof a) =>
+      track(student.name, student.client.bookings.create.mutate({ ...detailsFor('Clinical Skills'), examId }));
+
+    const first = book(a);
+    // One call running: a read still has a turn, and answers while the booking waits for the lock.
+    await expect(c.client.bookings.mine.query()).resolves.toBeDefined();
+    expect(order).toEqual([]);
+
+    const second = book(b);
+    // Both bookings running: queued on this instance behind the held lock.
+    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+    // Two running (both waiting for the lock): the next calls wait for a turn, in arrival order.
+    const readC = track('C mine', c.client.bookings.mine.query());
+    await until(async () => (await waitingCalls()) === 1);
+    const readD = track('D mine', d.client.bookings.mine.query());
+    await until(async () => (await waitingCalls()) === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(order, 'nothing answered while the lock is held').toEqual([]);
+
+    await redis.del(redisKeys.examLock(examId));
+    const answers = await Promise.allSettled([first, second, readC, readD]);
+    expect(answers.map((x) => (x.status === 'fulfilled' ? 'answered' : String(x.reason)))).toEqual([
+      'answered',
+      'answered',
+      'answered',
+      'answered',
+    ]);
+    // The reads had their turns only as the bookings ended, C's before D's.
+    expect(order.indexOf('C mine')).toBeLessThan(order.indexOf('D mine'));
+    expect(order[0], 'the first answer is the booking first in line for the lock').toBe('A');
+    expect(await waitingCalls()).toBe(0);
+    const booked = await s.db.query('select count(*)::int as n from hubspot_bookings where associated_mock_exam = $1', [
+      examId,
+    ]);
+    expect(booked.rows[0].n).toBe(2);
+  });
+});
