@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { POSTGRES_AUTH_FAILURE_PATTERN } from '../infra/lib/alarms';
 import { defineStacks } from '../infra/lib/defineStacks';
 import type { MocksBookingStack } from '../infra/lib/mocksBookingStack';
+import { NODE_FLAGS } from '../infra/lib/serviceRuntime';
 import { systemdUnit } from '../infra/lib/systemdUnit';
 
 // --- synthesised once per file: the app as infra/bin/app.ts defines it, and one with context
@@ -273,7 +274,9 @@ describe.each(both)('%s stack', (name, stack) => {
   it('runs node dist/server/main.js directly under systemd, with TimeoutStopSec above drain + shutdown', () => {
     const unit = unitOf(t);
     const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1];
-    expect(execStart).toMatch(/^\/\S+\/node dist\/server\/main\.js$/);
+    // node itself, its V8 heap flags (serviceRuntime.ts NODE_FLAGS), then the compiled entry point.
+    expect(execStart).toMatch(/^\/\S+\/node( --[a-z-]+=\d+)* dist\/server\/main\.js$/);
+    expect(execStart).toContain(NODE_FLAGS.join(' '));
     expect(execStart).not.toMatch(/\b(npm|npx|tsx)\b/);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { ENTRY_POINT, NODE_FLAGS } from '../../infra/lib/serviceRuntime';
 import { inheritedEnv } from '../../server/lib/childEnv';
 import { sleep } from '../../server/lib/time';
 import { type ServerProcess, state, stopIfAborting } from './cleanup';
@@ -8,11 +9,19 @@ import { requests } from './measure';
 import { FROM_SOURCE, REDIS_URL, redisPrefix, repoRoot, SERVER_START_TIMEOUT_MS, sessionSecret } from './settings';
 import { adminKeyFile } from './workloads/admin';
 
-/** What production runs, or (`--source`) the development command without npm in between. */
-export const SERVER_ARGS = FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'];
-
 /** V8/Node flags for the servers only, to weigh memory against speed: `BENCH_SERVER_NODE_ARGS='--max-old-space-size=128'`. */
 const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/**
+ * What production runs (infra/lib/serviceRuntime.ts: its V8 flags, then the entry point), or
+ * (`--source`) the same flags on the TypeScript source, without npm in between. BENCH_SERVER_NODE_ARGS
+ * come after production's flags, so they can override them (V8 takes a flag's last value).
+ */
+export const SERVER_ARGS = [
+  ...NODE_FLAGS,
+  ...EXTRA_NODE_ARGS,
+  ...(FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : [ENTRY_POINT]),
+];
 
 export const TUNABLES = [
   'DB_POOL_MAX',
@@ -20,6 +29,7 @@ export const TUNABLES = [
   'BOOKING_LOCK_WAIT_MS',
   'BOOKING_LOCK_TTL_MS',
   'DB_STATEMENT_TIMEOUT_MS',
+  'LANE_MAX_ACTIVE_CALLS',
 ];
 
 export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
@@ -66,7 +76,7 @@ export async function startServer(
   benchDatabaseUrl: string,
   serverArgs: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...EXTRA_NODE_ARGS, ...serverArgs, ...SERVER_ARGS], {
+  const child = spawn(process.execPath, [...serverArgs, ...SERVER_ARGS], {
     cwd: repoRoot,
     env: serverEnv(benchDatabaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { ENTRY_POINT, PATHS, SERVICE_USER, TIMINGS } from './serviceRuntime';
+import { PATHS, PRODUCTION_NODE_ARGS, SERVICE_USER, TIMINGS } from './serviceRuntime';
 
 /**
  * The systemd unit of the service: the only copy of its text. User data installs it, and
@@ -22,7 +22,7 @@ User=${SERVICE_USER}
 Group=${SERVICE_USER}
 WorkingDirectory=${PATHS.currentRelease}
 EnvironmentFile=${PATHS.envFile}
-ExecStart=${PATHS.node} ${ENTRY_POINT}
+ExecStart=${PATHS.node} ${PRODUCTION_NODE_ARGS.join(' ')}
 # SIGTERM to node only; it answers 503 "draining", keeps serving for SHUTDOWN_DRAIN_DELAY_MS, then
 # finishes in-flight requests within SHUTDOWN_TIMEOUT_MS and exits 0. SIGKILL only after
 # TimeoutStopSec, which is longer than both together.

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { PRODUCTION_NODE_ARGS } from '../../infra/lib/serviceRuntime';
 import { inheritedEnv } from '../../server/lib/childEnv';
 import { sleep } from '../../server/lib/time';
 
@@ -28,8 +29,8 @@ export interface ServerCommand {
   release?: string;
 }
 
-/** The production command, exactly as the systemd unit runs it (infra/lib/serviceRuntime.ts ENTRY_POINT). */
-export const PRODUCTION_ARGS = ['dist/server/main.js'];
+/** The production command's arguments, exactly as the systemd unit runs it (V8 heap flags, then the entry point). */
+export const PRODUCTION_ARGS = [...PRODUCTION_NODE_ARGS];
 
 /**
  * Runs the service in its own process: `server/main.ts` as `npm start` does (node --import tsx), or
