@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createClient } from '../client/src';
 import { redisKeys } from '../server/redis/keys';
 import { detailsFor, insertContact, insertExam, loginClient } from './helpers/factories';
 import { useTestService } from './helpers/service';
@@ -99,5 +102,58 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
       examId,
     ]);
     expect(booked.rows[0].n).toBe(2);
+  });
+
+  it('a caller gone before its turn is not served, and gives the turn back', async () => {
+    const examId = await insertExam(s.db, { capacity: 10 });
+    const [a, b, c] = await Promise.all(
+      ['A', 'B', 'C'].map(async () => loginClient(s.url, await insertContact(s.db, { cs_credits: 2 }))),
+    );
+    const leaver = await insertContact(s.db, { cs_credits: 2 });
+    const { token } = await createClient({ url: `${s.url}/api/trpc` }).auth.login.mutate({
+      studentId: leaver.studentId,
+      email: leaver.email,
+    });
+    redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
+    await redis.set(redisKeys.examLock(examId), 'another-instance', 'PX', 30_000);
+    const bookings = [a!, b!].map((api) => api.bookings.create.mutate({ ...detailsFor('Clinical Skills'), examId }));
+    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+
+    // While both turns are taken: two callers send half a body and go away, a third sends a whole
+    // booking and goes away too.
+    const body = JSON.stringify({ json: { ...detailsFor('Clinical Skills'), examId } });
+    const requests = [
+      `Content-Length: 100\r\n\r\n{"json":`,
+      `Content-Length: 100\r\n\r\n{"json":`,
+      `Authorization: Bearer ${token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    ];
+    const { port } = new URL(s.url);
+    for (const [i, rest] of requests.entries()) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(`POST /api/trpc/bookings.create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${rest}`);
+      await until(async () => (await waitingCalls()) === i + 1);
+      socket.destroy();
+    }
+    await redis.del(redisKeys.examLock(examId));
+    await Promise.all(bookings);
+    // Their turns came and went: a later caller is answered, and the one who left booked nothing.
+    await expect(c!.bookings.mine.query()).resolves.toBeDefined();
+    expect(await waitingCalls()).toBe(0);
+    const booked = await s.db.query(
+      'select associated_contact_id as who from hubspot_bookings where associated_mock_exam = $1',
+      [examId],
+    );
+    expect(booked.rows).toHaveLength(2);
+    expect(booked.rows.map((r) => r.who)).not.toContain(leaver.contactId);
+
+    // Both turns are free again: two calls run at once (a turn kept by a caller who left would
+    // leave one of these waiting).
+    const next = await insertExam(s.db, { capacity: 10, startsInHours: 24 * 30 });
+    await redis.set(redisKeys.examLock(next), 'another-instance', 'PX', 30_000);
+    const more = [a!, b!].map((api) => api.bookings.create.mutate({ ...detailsFor('Clinical Skills'), examId: next }));
+    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+    await redis.del(redisKeys.examLock(next));
+    await Promise.all(more);
   });
 });

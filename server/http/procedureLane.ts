@@ -41,17 +41,20 @@ export interface ProcedureLaneOptions {
 
 /**
  * Reads a body whose length the client declared (the lane takes no other); undefined when the client
- * went away before sending all of it (nobody is left to answer).
+ * went away before all of it was read (nobody is left to answer, and no booking is made for them).
+ * Always settles: a call waiting for its turn (laneAdmission.ts) must give the turn back.
  */
 function readBody(req: Request): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
+    // Gone while the call waited for its turn: its 'close' came before anyone listened, and a
+    // destroyed stream gives no 'data' or 'end' either.
+    if (req.destroyed) return resolve(undefined);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', () => resolve(undefined));
-    req.on('close', () => {
-      if (!req.complete) resolve(undefined);
-    });
+    // After 'end' this changes nothing; before it, no 'end' will come.
+    req.on('close', () => resolve(undefined));
   });
 }
 
@@ -217,6 +220,7 @@ export function procedureLane(options: ProcedureLaneOptions): RequestHandler {
     const call = laneCallOf(req, procedures, options.maxBodyBytes);
     if (!call) return next();
     // Nothing of the call is read, logged or made before its turn: a waiting call costs its socket only.
+    // A booking whose caller left before its turn has no body left to read (readBody), so it is not made.
     admit(() => answer(req, res, call, started)).catch((err: unknown) => next(err));
   };
 }
