@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '../client/src';
+import { sleep } from '../server/lib/time';
 import { redisKeys } from '../server/redis/keys';
+import { waitFor } from './helpers/childServer';
 import { detailsFor, insertContact, insertExam, loginClient } from './helpers/factories';
 import { useTestService } from './helpers/service';
 
@@ -17,8 +19,11 @@ const s = useTestService({
   BOOKING_LOCK_WAIT_MS: '20000',
   LOGIN_RATE_LIMIT_PER_IP: '100000',
 });
-let redis: Redis | undefined;
-afterAll(() => redis?.quit());
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
+});
+afterAll(() => redis.quit());
 
 /** Settles to the order in which the promises given to `track` answered. */
 function answerOrder() {
@@ -39,14 +44,9 @@ async function metric(name: string): Promise<number> {
 }
 const waitingCalls = () => metric('mocks_booking_lane_waiting_calls');
 
-/** Polls until `check` holds (or fails the test after 5 s): the calls are in flight, not answered. */
-async function until(check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 5 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until the series reads `value` (the calls are in flight, not answered), or fails after 5 s. */
+const reaches = (name: string, value: number) =>
+  waitFor(async () => (await metric(name)) === value, `${name} = ${value}`, 5_000);
 
 describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
   it('a third call waits while two run, and every call is answered once they can finish', async () => {
@@ -64,7 +64,6 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
       (typeof students)[0],
     ];
     // The session's lock, held as another instance holding it would.
-    redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
     await redis.set(redisKeys.examLock(examId), 'another-instance', 'PX', 30_000);
     const { order, track } = answerOrder();
     const book = (student: typeof a) =>
@@ -77,13 +76,13 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
 
     const second = book(b);
     // Both bookings running: queued on this instance behind the held lock.
-    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+    await reaches('mocks_booking_local_queue_length', 2);
     // Two running (both waiting for the lock): the next calls wait for a turn, in arrival order.
     const readC = track('C mine', c.client.bookings.mine.query());
-    await until(async () => (await waitingCalls()) === 1);
+    await reaches('mocks_booking_lane_waiting_calls', 1);
     const readD = track('D mine', d.client.bookings.mine.query());
-    await until(async () => (await waitingCalls()) === 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await reaches('mocks_booking_lane_waiting_calls', 2);
+    await sleep(300);
     expect(order, 'nothing answered while the lock is held').toEqual([]);
 
     await redis.del(redisKeys.examLock(examId));
@@ -114,10 +113,9 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
       studentId: leaver.studentId,
       email: leaver.email,
     });
-    redis = new Redis(inject('redisUrl'), { keyPrefix: s.redisPrefix });
     await redis.set(redisKeys.examLock(examId), 'another-instance', 'PX', 30_000);
     const bookings = [a!, b!].map((api) => api.bookings.create.mutate({ ...detailsFor('Clinical Skills'), examId }));
-    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+    await reaches('mocks_booking_local_queue_length', 2);
 
     // While both turns are taken: two callers send half a body and go away, a third sends a whole
     // booking and goes away too.
@@ -132,7 +130,7 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
       const socket = connect(Number(port), '127.0.0.1');
       await once(socket, 'connect');
       socket.write(`POST /api/trpc/bookings.create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${rest}`);
-      await until(async () => (await waitingCalls()) === i + 1);
+      await reaches('mocks_booking_lane_waiting_calls', i + 1);
       socket.destroy();
     }
     await redis.del(redisKeys.examLock(examId));
@@ -152,7 +150,7 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
     const next = await insertExam(s.db, { capacity: 10, startsInHours: 24 * 30 });
     await redis.set(redisKeys.examLock(next), 'another-instance', 'PX', 30_000);
     const more = [a!, b!].map((api) => api.bookings.create.mutate({ ...detailsFor('Clinical Skills'), examId: next }));
-    await until(async () => (await metric('mocks_booking_local_queue_length')) === 2);
+    await reaches('mocks_booking_local_queue_length', 2);
     await redis.del(redisKeys.examLock(next));
     await Promise.all(more);
   });

@@ -1,19 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Gauge } from 'prom-client';
-import { metricsRegistry, PREFIX } from '../metrics/registry';
-
-const gates = new Set<LimitFunction>();
-
-new Gauge({
-  name: `${PREFIX}lane_waiting_calls`,
-  help: 'bookings.create/bookings.mine calls received and waiting for a turn (LANE_MAX_ACTIVE_CALLS are running)',
-  registers: [metricsRegistry],
-  collect() {
-    let waiting = 0;
-    for (const gate of gates) waiting += gate.pendingCount;
-    this.set(waiting);
-  },
-});
+import { watchLaneWaiting } from '../metrics/http';
 
 /**
  * At most `maxActive` of the lane's calls run at once; the others wait in arrival order, holding only
@@ -28,6 +14,6 @@ new Gauge({
  */
 export function laneAdmission(maxActive: number): LimitFunction {
   const gate = pLimit(maxActive);
-  gates.add(gate);
+  watchLaneWaiting(() => gate.pendingCount);
   return gate;
 }

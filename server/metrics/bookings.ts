@@ -1,5 +1,5 @@
-import { Counter, Gauge } from 'prom-client';
-import { metricsRegistry, PREFIX } from './registry';
+import { Counter } from 'prom-client';
+import { metricsRegistry, PREFIX, summedGauge } from './registry';
 
 export const bookingOutcomes = new Counter({
   name: `${PREFIX}booking_outcomes_total`,
@@ -26,23 +26,11 @@ export const busyAnswers = new Counter({
   registers: [metricsRegistry],
 });
 
-const queueReaders = new Set<() => number>();
-
-new Gauge({
-  name: `${PREFIX}local_queue_length`,
-  help: 'Booking/cancellation calls on this instance queued (or running) behind a session lock in the in-process FIFO',
-  registers: [metricsRegistry],
-  collect() {
-    let length = 0;
-    for (const read of queueReaders) length += read();
-    this.set(length);
-  },
-});
-
 /** Reports the in-process lock queue's length at scrape time. */
-export function watchLocalQueue(read: () => number): void {
-  queueReaders.add(read);
-}
+export const watchLocalQueue = summedGauge(
+  `${PREFIX}local_queue_length`,
+  'Booking/cancellation calls on this instance queued (or running) behind a session lock in the in-process FIFO',
+);
 
 /**
  * Counts the outcome of one booking operation by what the caller gets: "ok", or the app code of

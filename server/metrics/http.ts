@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry, PREFIX } from './registry';
+import { metricsRegistry, PREFIX, summedGauge } from './registry';
 
 const labelNames = ['procedure', 'status'] as const;
 
@@ -40,3 +40,9 @@ export function recordHttpRequest(procedures: string[], status: number, seconds:
     httpRequestDuration.observe(labels, seconds);
   }
 }
+
+/** Reports, at scrape time, the lane's calls waiting for a turn (server/http/laneAdmission.ts). */
+export const watchLaneWaiting = summedGauge(
+  `${PREFIX}lane_waiting_calls`,
+  'bookings.create/bookings.mine calls received and waiting for a turn (LANE_MAX_ACTIVE_CALLS are running)',
+);
