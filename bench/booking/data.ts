@@ -36,18 +36,26 @@ export async function insertRows(
   }
 }
 
-export async function seedStudents(db: pg.Client): Promise<Student[]> {
-  const students: Student[] = Array.from({ length: STUDENTS }, (_, i) => ({
+/**
+ * `count` students `<idPrefix><n>` (contact `<contactPrefix>-<n>`) holding `credits` Clinical Skills
+ * and Situational Judgment credits and one shared credit: the fixture's (bench-c-*, the checks'
+ * 5 − credits counts what they spent) or the warm-up's own (warmUp.ts).
+ */
+export async function seedStudents(
+  db: pg.Client,
+  { count = STUDENTS, idPrefix = 'B', contactPrefix = 'bench-c', credits = 5 } = {},
+): Promise<Student[]> {
+  const students: Student[] = Array.from({ length: count }, (_, i) => ({
     n: i + 1,
-    studentId: `B${i + 1}`,
-    email: `b${i + 1}@example.com`,
-    contactId: `bench-c-${i + 1}`,
+    studentId: `${idPrefix}${i + 1}`,
+    email: `${idPrefix.toLowerCase()}${i + 1}@example.com`,
+    contactId: `${contactPrefix}-${i + 1}`,
   }));
   await insertRows(
     db,
     'hubspot_contact_credits',
     ['hubspot_id', 'student_id', 'email', 'firstname', 'lastname', 'cs_credits', 'sj_credits', 'shared_mock_credits'],
-    students.map((s) => [s.contactId, s.studentId, s.email, 'Bench', `Student ${s.n}`, 5, 5, 1]),
+    students.map((s) => [s.contactId, s.studentId, s.email, 'Bench', `Student ${s.n}`, credits, credits, 1]),
   );
   return students;
 }

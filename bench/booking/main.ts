@@ -40,6 +40,7 @@ import { malformedMetaCost } from './workloads/malformedMeta';
 import { openLoop } from './workloads/openLoop';
 import { spreadBookings } from './workloads/spread';
 import { releaseStampede } from './workloads/stampede';
+import { seedWarmUp, warmUp } from './workloads/warmUp';
 
 const loadAverage = () =>
   loadavg()
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
   );
   await seedSessions(db, 'bench-mm', 'Mini-mock', LISTING_EXTRA_SESSIONS, SPREAD_CAPACITY, 30, 'true', 17);
   await seedCeilingData(db, STUDENTS, SPREAD_SESSIONS);
+  const warmUpSeed = ONLY.has('spread') ? await seedWarmUp(db) : undefined;
   if (ONLY.has('admin')) await seedAdminData(db);
   await db.query('analyze');
   log(
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
   if (ONLY.has('meta')) await run(() => malformedMetaCost(servers[0]!, sampler));
   await run(() => loginEveryone(students, servers.map(trpcUrl), sampler));
   const active = students.filter((s): s is BenchStudent => Boolean(s.client));
+  if (warmUpSeed) await run(() => warmUp(db, warmUpSeed, servers.map(trpcUrl), sampler));
   const spread = ONLY.has('spread') ? await run(() => spreadBookings(db, active, spreadExams, sampler)) : undefined;
   let pgbench: PgbenchResult | undefined;
   if (ONLY.has('pgbench')) {

@@ -73,6 +73,15 @@ export const SPREAD_SESSIONS = 500;
 export const SPREAD_CAPACITY = 40;
 export const SPREAD_CONCURRENCY = 16;
 
+/**
+ * Before A: fresh servers' first bookings, by the warm-up's own students on its own sessions, deleted
+ * afterwards (workloads/warmUp.ts says why A is measured warm). 6,000 bookings: CPU per booking had
+ * settled by ~7,000 under wrk, and the pass takes ~10 s at the cold rate.
+ */
+export const WARMUP_STUDENTS = 200;
+export const WARMUP_SESSIONS = 300;
+export const WARMUP_BOOKINGS_PER_STUDENT = 30;
+
 /** Workload B: 50 closed Situational Judgment sessions of 8 seats released at once to every student. */
 export const STAMPEDE_SESSIONS = 50;
 export const STAMPEDE_CAPACITY = 8;

@@ -6,7 +6,7 @@ import type { Student } from '../data';
 import { runPool, type Sample, stats, summarize, timed, type WorkloadResult } from '../measure';
 import { formatOutcomes } from '../report';
 import type { ResourceSampler } from '../resources';
-import { LOGIN_CONCURRENCY, log, STUDENTS } from '../settings';
+import { LOGIN_CONCURRENCY, log } from '../settings';
 
 /** Every student logs in once, alternating instances; each then gets a client on its instance. */
 export async function loginEveryone(
@@ -34,14 +34,14 @@ export async function loginEveryone(
   const loggedIn = students.filter((s) => s.token).length;
   const result = summarize(
     'login',
-    `${STUDENTS} logins, ${LOGIN_CONCURRENCY} in flight, both instances`,
+    `${students.length} logins, ${LOGIN_CONCURRENCY} in flight, both instances`,
     samples,
     wall,
     sampler.stop(),
     new Set(['ok']),
-    [{ name: 'every student logged in', pass: loggedIn === STUDENTS, detail: `${loggedIn}/${STUDENTS}` }],
+    [{ name: 'every student logged in', pass: loggedIn === students.length, detail: `${loggedIn}/${students.length}` }],
   );
-  log(`logged in ${loggedIn}/${STUDENTS} in ${(wall / 1000).toFixed(1)} s`);
+  log(`logged in ${loggedIn}/${students.length} in ${(wall / 1000).toFixed(1)} s`);
   if (loggedIn === 0) throw new Error(`no student could log in: ${formatOutcomes(stats(samples).outcomes)}`);
   students.forEach((student, i) => {
     const token = student.token;
