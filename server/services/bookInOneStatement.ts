@@ -5,7 +5,7 @@ import type { StudentContext } from '../context';
 import type { CreateBookingInput } from '../contracts/bookings';
 import { errors } from '../errors';
 import { bookInTransaction, requireBookable } from './bookInTransaction';
-import { detailsFor } from './bookingDetails';
+import { checkDetails, detailsFor } from './bookingDetails';
 import { type CreatedBooking, createdView } from './bookingViews';
 import { availableFor, ruleFor, SEAT_CREDIT_RULES } from './creditRules';
 import { replayFor } from './idempotency';
@@ -13,17 +13,14 @@ import type { Outcome } from './sessionTransaction';
 
 /**
  * The details this input makes for each session type it suits: book_seat picks the locked session's
- * type. A type the input does not suit is left out, and its field error is raised here (below) with
- * detailsFor itself, so the validation stays in one place.
+ * type. A type the input does not suit is left out (book_seat then answers details_invalid), and its
+ * field error is raised below with detailsFor itself, so the validation stays in one place.
  */
 function detailsByType(input: CreateBookingInput, locations: readonly string[]): Record<string, SeatDetails> {
   const suited: Record<string, SeatDetails> = {};
   for (const type of MOCK_TYPES) {
-    try {
-      suited[type] = detailsFor(type, input, locations);
-    } catch {
-      // not this type's details: book_seat answers details_invalid if the session is of this type
-    }
+    const checked = checkDetails(type, input, locations);
+    if ('details' in checked) suited[type] = checked.details;
   }
   return suited;
 }
