@@ -10,10 +10,12 @@ export interface Student {
   contactId: string;
   token?: string;
   client?: Client;
+  /** The instance's tRPC endpoint this student's client calls. */
+  url?: string;
 }
 
 /** A student who logged in: its client sends the session token to one instance. */
-export type BenchStudent = Student & { client: Client };
+export type BenchStudent = Student & { client: Client; url: string };
 
 export const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 

@@ -27,16 +27,36 @@ export async function timed<T>(samples: Sample[], op: string, call: () => Promis
   requests.inFlight++;
   try {
     const value = await call();
-    const end = performance.now();
-    samples.push({ op, ms: end - start, outcome: 'ok', end });
+    samples.push(sampleOf(op, start, 'ok'));
     return value;
   } catch (err) {
-    const end = performance.now();
-    samples.push({ op, ms: end - start, outcome: outcomeOf(err), end });
+    samples.push(sampleOf(op, start, outcomeOf(err)));
     return undefined;
   } finally {
     requests.inFlight--;
   }
+}
+
+/** `timed` for a call that names its own outcome (recordedCalls.ts sendRecorded). */
+export async function timedOutcome(samples: Sample[], op: string, send: () => Promise<string>): Promise<string> {
+  const start = performance.now();
+  requests.inFlight++;
+  try {
+    const outcome = await send();
+    samples.push(sampleOf(op, start, outcome));
+    return outcome;
+  } catch (err) {
+    const outcome = outcomeOf(err);
+    samples.push(sampleOf(op, start, outcome));
+    return outcome;
+  } finally {
+    requests.inFlight--;
+  }
+}
+
+function sampleOf(op: string, start: number, outcome: string): Sample {
+  const end = performance.now();
+  return { op, ms: end - start, outcome, end };
 }
 
 /** Runs every task with at most `limit` in flight; starts no new one once the run is aborting. */

@@ -1,9 +1,9 @@
-import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../../../client/src';
 import { nodeHttpFetch } from '../ceilings/httpLoad';
 import type { Student } from '../data';
 import { runPool, type Sample, stats, summarize, timed, type WorkloadResult } from '../measure';
+import { loadAgent } from '../recordedCalls';
 import { formatOutcomes } from '../report';
 import type { ResourceSampler } from '../resources';
 import { LOGIN_CONCURRENCY, log } from '../settings';
@@ -14,9 +14,10 @@ export async function loginEveryone(
   trpcUrls: string[],
   sampler: ResourceSampler,
 ): Promise<WorkloadResult> {
-  // One keep-alive transport for every student's client (a socket per request in flight, as browsers
-  // behind an ALB would open): what the load generator spends per request should be small.
-  const fetch = nodeHttpFetch(new Agent({ keepAlive: true }));
+  // One keep-alive transport for every student's requests (a socket per request in flight, as browsers
+  // behind an ALB would open), the workloads' recorded calls included: what the load generator spends
+  // per request should be small.
+  const fetch = nodeHttpFetch(loadAgent);
   const anonymous = trpcUrls.map((url) => createClient({ url, fetch }));
   const samples: Sample[] = [];
   sampler.start();
@@ -45,7 +46,8 @@ export async function loginEveryone(
   if (loggedIn === 0) throw new Error(`no student could log in: ${formatOutcomes(stats(samples).outcomes)}`);
   students.forEach((student, i) => {
     const token = student.token;
-    student.client = createClient({ url: trpcUrls[i % trpcUrls.length]!, getToken: () => token, fetch });
+    student.url = trpcUrls[i % trpcUrls.length]!;
+    student.client = createClient({ url: student.url, getToken: () => token, fetch });
   });
   return result;
 }

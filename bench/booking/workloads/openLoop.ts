@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { sleep } from '../../../server/lib/time';
 import { type BenchStudent, pick, seatChecks } from '../data';
-import { type Sample, summarize, timed, type WorkloadResult } from '../measure';
+import { type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
+import { type RecordedCall, recordCall, sendRecorded } from '../recordedCalls';
 import type { ResourceSampler } from '../resources';
 import {
   log,
@@ -30,25 +31,22 @@ export async function openLoop(
   const samples: Sample[] = [];
   const bookers = active.slice(0, OPEN_LOOP_BOOKINGS_PER_S * OPEN_LOOP_SECONDS);
   const arrivals: Array<{ at: number; send: () => Promise<unknown> }> = [];
-  bookers.forEach((student, i) => {
+  const scheduled = (at: number, op: string, call: RecordedCall) =>
+    arrivals.push({ at, send: () => timedOutcome(samples, op, () => sendRecorded(call)) });
+  for (const [i, student] of bookers.entries()) {
     const examId = spreadExams[(spreadSessionOf(student.n) + SPREAD_SESSIONS / 2) % SPREAD_SESSIONS]!;
-    arrivals.push({
-      at: (i * 1000) / OPEN_LOOP_BOOKINGS_PER_S,
-      send: () =>
-        timed(samples, 'bookings.create', () =>
-          student.client.bookings.create.mutate({ examId, dominantHand: 'Right' }),
-        ),
-    });
-  });
+    const call = await recordCall(student.url, student.token, (c) =>
+      c.bookings.create.mutate({ examId, dominantHand: 'Right' }),
+    );
+    scheduled((i * 1000) / OPEN_LOOP_BOOKINGS_PER_S, 'bookings.create', call);
+  }
   for (let i = 0; i < OPEN_LOOP_READS_PER_S * OPEN_LOOP_SECONDS; i++) {
     const student = pick(active);
-    arrivals.push({
-      at: (i * 1000) / OPEN_LOOP_READS_PER_S,
-      send:
-        i % 2 === 0
-          ? () => timed(samples, 'exams.available', () => student.client.exams.available.query())
-          : () => timed(samples, 'bookings.mine', () => student.client.bookings.mine.query()),
-    });
+    const listing = i % 2 === 0;
+    const call = await recordCall(student.url, student.token, (c) =>
+      listing ? c.exams.available.query() : c.bookings.mine.query(),
+    );
+    scheduled((i * 1000) / OPEN_LOOP_READS_PER_S, listing ? 'exams.available' : 'bookings.mine', call);
   }
   arrivals.sort((a, b) => a.at - b.at);
   log(

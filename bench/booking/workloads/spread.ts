@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { type BenchStudent, expectedWins, seatChecks, shuffle } from '../data';
-import { runPool, type Sample, summarize, timed, type WorkloadResult } from '../measure';
+import { runPool, type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
+import { recordCall, sendRecorded } from '../recordedCalls';
 import type { ResourceSampler } from '../resources';
 import { log, SPREAD_CAPACITY, SPREAD_CONCURRENCY, SPREAD_SESSIONS } from '../settings';
 
@@ -17,12 +18,16 @@ export async function spreadBookings(
 ): Promise<WorkloadResult> {
   const samples: Sample[] = [];
   const targets: string[] = [];
-  const tasks = active.map((student) => {
-    const examId = spreadExams[spreadSessionOf(student.n)]!;
-    targets.push(examId);
-    return () =>
-      timed(samples, 'bookings.create', () => student.client.bookings.create.mutate({ examId, dominantHand: 'Right' }));
-  });
+  const tasks = await Promise.all(
+    active.map(async (student) => {
+      const examId = spreadExams[spreadSessionOf(student.n)]!;
+      targets.push(examId);
+      const call = await recordCall(student.url, student.token, (c) =>
+        c.bookings.create.mutate({ examId, dominantHand: 'Right' }),
+      );
+      return () => timedOutcome(samples, 'bookings.create', () => sendRecorded(call));
+    }),
+  );
   shuffle(tasks);
   log(`workload A: ${tasks.length} bookings over ${SPREAD_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight`);
   sampler.start();

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { type BenchStudent, expectedWins, pick, seatChecks } from '../data';
-import { type Sample, summarize, timed, type WorkloadResult } from '../measure';
+import { type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
+import { recordCall, sendRecorded } from '../recordedCalls';
 import type { ResourceSampler } from '../resources';
 import { log, STAMPEDE_CAPACITY, STAMPEDE_SESSIONS } from '../settings';
 
@@ -14,19 +15,20 @@ export async function releaseStampede(
 ): Promise<WorkloadResult> {
   const samples: Sample[] = [];
   const targets = active.map(() => pick(stampedeExams));
+  const calls = await Promise.all(
+    active.map((student, i) =>
+      recordCall(student.url, student.token, (c) =>
+        c.bookings.create.mutate({ examId: targets[i]!, attendingLocation: 'Mississauga' }),
+      ),
+    ),
+  );
   const released = await db.query(
     `update hubspot_mock_exams set is_active = 'true' where hubspot_id like 'bench-sj-%'`,
   );
   log(`workload B: released ${released.rowCount} sessions; firing ${active.length} bookings at once`);
   sampler.start();
   const t0 = performance.now();
-  await Promise.all(
-    active.map((student, i) =>
-      timed(samples, 'bookings.create', () =>
-        student.client.bookings.create.mutate({ examId: targets[i]!, attendingLocation: 'Mississauga' }),
-      ),
-    ),
-  );
+  await Promise.all(calls.map((call) => timedOutcome(samples, 'bookings.create', () => sendRecorded(call))));
   const wall = performance.now() - t0;
   const resources = sampler.stop();
   const ok = samples.filter((s) => s.outcome === 'ok').length;

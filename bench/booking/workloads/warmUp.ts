@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { type BenchStudent, seedSessions, seedStudents, sessionCounts, shuffle } from '../data';
-import { runPool, type Sample, summarize, timed, type WorkloadResult } from '../measure';
+import { runPool, type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
+import { recordCall, sendRecorded } from '../recordedCalls';
 import type { ResourceSampler } from '../resources';
 import { log, SPREAD_CONCURRENCY, WARMUP_BOOKINGS_PER_STUDENT, WARMUP_SESSIONS, WARMUP_STUDENTS } from '../settings';
 import { loginEveryone } from './login';
@@ -54,15 +55,17 @@ export async function warmUp(
   const samples: Sample[] = [];
   // Student i books WARMUP_BOOKINGS_PER_STUDENT sessions a stride apart: all distinct (their own dates).
   const stride = Math.floor(WARMUP_SESSIONS / WARMUP_BOOKINGS_PER_STUDENT);
-  const tasks = students.flatMap((student, i) =>
-    Array.from({ length: WARMUP_BOOKINGS_PER_STUDENT }, (_, k) => {
-      const examId = seeded.sessions[(i + k * stride) % WARMUP_SESSIONS]!;
-      return () =>
-        timed(samples, 'bookings.create', () =>
-          student.client.bookings.create.mutate({ examId, dominantHand: 'Right' }),
+  const calls = await Promise.all(
+    students.flatMap((student, i) =>
+      Array.from({ length: WARMUP_BOOKINGS_PER_STUDENT }, (_, k) => {
+        const examId = seeded.sessions[(i + k * stride) % WARMUP_SESSIONS]!;
+        return recordCall(student.url, student.token, (c) =>
+          c.bookings.create.mutate({ examId, dominantHand: 'Right' }),
         );
-    }),
+      }),
+    ),
   );
+  const tasks = calls.map((call) => () => timedOutcome(samples, 'bookings.create', () => sendRecorded(call)));
   shuffle(tasks);
   log(`warm-up: ${tasks.length} bookings over ${WARMUP_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight`);
   sampler.start();
