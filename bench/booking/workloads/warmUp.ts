@@ -96,7 +96,10 @@ export async function warmUp(
   );
 }
 
-/** Deletes what the warm-up made (HubSpot sync is off in the bench: its outbox rows wait unread). */
+/**
+ * Deletes what the warm-up made (HubSpot sync is off in the bench: its outbox rows wait unread); the
+ * bench vacuums after every workload.
+ */
 async function forgetWarmUp(db: pg.Client): Promise<void> {
   await db.query(
     `delete from sync_outbox
@@ -108,5 +111,4 @@ async function forgetWarmUp(db: pg.Client): Promise<void> {
   await db.query(`delete from hubspot_bookings where associated_contact_id like '${STUDENT_PREFIX}-%'`);
   await db.query(`delete from hubspot_mock_exams where hubspot_id like '${SESSION_PREFIX}-%'`);
   await db.query(`delete from hubspot_contact_credits where hubspot_id like '${STUDENT_PREFIX}-%'`);
-  await db.query('vacuum analyze hubspot_bookings, hubspot_mock_exams, hubspot_contact_credits, sync_outbox');
 }
