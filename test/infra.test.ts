@@ -271,6 +271,19 @@ describe.each(both)('%s stack', (name, stack) => {
     expect(envNumber(t, 'KEEP_ALIVE_TIMEOUT_MS')).toBeGreaterThan(Number(idle?.Value) * 1000);
   });
 
+  it('gives a new instance its share of requests gradually while its JIT warms up (slow start, round robin)', () => {
+    const [, tg] = onlyResource(t, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    const attrs = new Map(
+      (tg.Properties.TargetGroupAttributes as Array<{ Key: string; Value: string }>).map((a) => [a.Key, a.Value]),
+    );
+    const slowStart = Number(attrs.get('slow_start.duration_seconds'));
+    // AWS accepts 30-900 s; the bench's cold pass settled within ~10 s of full load.
+    expect(slowStart).toBeGreaterThanOrEqual(30);
+    expect(slowStart).toBeLessThanOrEqual(900);
+    // Slow start is refused with least-outstanding-requests routing.
+    expect(attrs.get('load_balancing.algorithm.type') ?? 'round_robin').toBe('round_robin');
+  });
+
   it('runs node dist/server/main.js directly under systemd, with TimeoutStopSec above drain + shutdown', () => {
     const unit = unitOf(t);
     const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1];

@@ -42,6 +42,7 @@ export class LoadBalancer extends Construct {
       targetType: elbv2.TargetType.INSTANCE,
       targets: [props.targets],
       deregistrationDelay: Duration.seconds(TIMINGS.deregistrationDelaySeconds),
+      slowStart: Duration.seconds(TIMINGS.slowStartSeconds),
       healthCheck: {
         path: HEALTH_PATH,
         protocol: elbv2.Protocol.HTTP,

@@ -68,6 +68,14 @@ export const TIMINGS = {
   albIdleTimeoutSeconds: 60,
   /** ≥ drain + shutdown: the ALB never cuts a request the service is still finishing. */
   deregistrationDelaySeconds: 60,
+  /**
+   * A new instance gets a linearly growing share of requests over this long (ALB slow start) instead of
+   * its full share at once. A fresh process answers its first thousands of bookings at ~1.5-2 × the
+   * CPU of a warm one (V8 still compiling the hot path, each new Postgres backend planning book_seat:
+   * `npm run bench` prints that cold pass as "A cold"), so an instance that joins during a release
+   * would be its slowest member. Slow start needs round-robin routing, the target group's default.
+   */
+  slowStartSeconds: 60,
   /** systemd's SIGKILL deadline: drain + shutdown (50 s) plus margin. */
   stopTimeoutSeconds: 60,
 } as const;
