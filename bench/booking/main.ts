@@ -7,6 +7,7 @@ import { databaseUrlFor } from '../../db/databaseUrl';
 import { migrateDatabase } from '../../db/migrate';
 import { loadConfig } from '../../server/config';
 import { ensureProductionBuild } from './build';
+import { nodeFloor } from './ceilings/nodeFloor';
 import { type PgbenchResult, pgbenchCeiling } from './ceilings/pgbench';
 import { abort, budget, cleanup, type ServerProcess, state, stopIfAborting } from './cleanup';
 import { type BenchStudent, seedCeilingData, seedSessions, seedStudents } from './data';
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
     pgbench = await pgbenchCeiling(db, benchUrl);
     await settle();
   }
+  const floor = ONLY.has('floor') ? await run(() => nodeFloor(db, benchUrl, sampler)) : undefined;
   const stampede = ONLY.has('stampede')
     ? await run(() => releaseStampede(db, active, stampedeExams, sampler))
     : undefined;
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
       ? targetRows({
           spread,
           pgbench,
+          floor,
           stampede,
           listing: listing.service,
           bare: listing.bare,

@@ -14,14 +14,14 @@ unless it is newer than its sources.
 
   --json            print the results as JSON instead of tables
   --source          run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead
-  --only <list>     run only these workloads (comma list of meta,spread,pgbench,stampede,listing,open,admin);
+  --only <list>     run only these workloads (comma list of meta,spread,pgbench,floor,stampede,listing,open,admin);
                     the targets table then shows only what ran
   --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops
 
 BENCH_SERVER_NODE_ARGS passes V8/Node flags to the two servers only, on their command line (so
 flags that NODE_OPTIONS refuses work too), e.g. BENCH_SERVER_NODE_ARGS='--max-old-space-size=128' npm run bench`;
 
-export const WORKLOADS = ['meta', 'spread', 'pgbench', 'stampede', 'listing', 'open', 'admin'] as const;
+export const WORKLOADS = ['meta', 'spread', 'pgbench', 'floor', 'stampede', 'listing', 'open', 'admin'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The arguments, like every CLI's: node:util parseArgs, strict (unknown flags refused), --help. */

@@ -19,6 +19,7 @@ const perSecond = (w: WorkloadResult, op: string) => (w.byOperation[op]?.outcome
 export function targetRows(p: {
   spread: WorkloadResult;
   pgbench: PgbenchResult | undefined;
+  floor: WorkloadResult | undefined;
   stampede: WorkloadResult;
   listing: WorkloadResult;
   bare: WorkloadResult;
@@ -39,7 +40,7 @@ export function targetRows(p: {
     {
       case: 'A spread: bookings/s, 500 sessions, 16 in flight',
       figure: `${booked.toFixed(0)}/s p50 ${spreadOps?.p50} p99 ${spreadOps?.p99} ms`,
-      ceiling: p.pgbench ? `pgbench ${p.pgbench.tps.toFixed(0)} tps` : 'pgbench not found',
+      ceiling: `${p.pgbench ? `pgbench ${p.pgbench.tps.toFixed(0)} tps` : 'pgbench not found'}${p.floor ? `; Node floor ${perSecond(p.floor, 'bare booking').toFixed(0)}/s` : ''}`,
       ratio: spreadRatio === undefined ? '?' : r2(spreadRatio).toFixed(2),
       target: `≥ ${TARGETS.spreadVsPgbench} × pgbench`,
       met: spreadRatio === undefined ? undefined : spreadRatio >= TARGETS.spreadVsPgbench,

@@ -67,15 +67,23 @@ export function nodeHttpFetch(agent: Agent): typeof fetch {
   }) as typeof fetch;
 }
 
+/** One request of a closed loop. */
+export interface LoadRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /**
- * Closed loop: `inFlight` workers each send GETs back to back for `seconds`, round robin over
- * `urls`; one Sample per answer. node:http rather than fetch: the load generator shares the two
- * cores with what it measures, so it should cost as little as it can.
+ * Closed loop: `inFlight` workers each send requests back to back for `seconds`, the next one made by
+ * `next`; one Sample per answer, named by `outcome`. node:http rather than fetch: the load generator
+ * shares the two cores with what it measures, so it should cost as little as it can.
  */
-export async function closedLoopGets(
+export async function closedLoop(
   op: string,
-  urls: string[],
-  headers: Record<string, string>,
+  next: () => LoadRequest,
+  outcome: (answer: HttpAnswer) => string,
   inFlight: number,
   seconds: number,
 ): Promise<{ samples: Sample[]; wallMs: number }> {
@@ -83,16 +91,15 @@ export async function closedLoopGets(
   const samples: Sample[] = [];
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
-  let next = 0;
   const worker = async () => {
     while (performance.now() < until && !isAborting()) {
-      const url = urls[next++ % urls.length]!;
+      const { url, method, headers, body } = next();
       const start = performance.now();
       requests.inFlight++;
       try {
-        const res = await get(agent, url, headers);
+        const res = await send(agent, url, method, headers, body);
         const end = performance.now();
-        samples.push({ op, ms: end - start, outcome: res.status === 200 ? 'ok' : `HTTP ${res.status}`, end });
+        samples.push({ op, ms: end - start, outcome: outcome(res), end });
       } catch (err) {
         const end = performance.now();
         samples.push({ op, ms: end - start, outcome: `Error(${(err as Error).message.slice(0, 60)})`, end });
@@ -105,4 +112,22 @@ export async function closedLoopGets(
   const wallMs = performance.now() - t0;
   agent.destroy();
   return { samples, wallMs };
+}
+
+/** closedLoop of GETs round robin over `urls`, `ok` for a 200. */
+export function closedLoopGets(
+  op: string,
+  urls: string[],
+  headers: Record<string, string>,
+  inFlight: number,
+  seconds: number,
+): Promise<{ samples: Sample[]; wallMs: number }> {
+  let next = 0;
+  return closedLoop(
+    op,
+    () => ({ url: urls[next++ % urls.length]!, method: 'GET', headers }),
+    (res) => (res.status === 200 ? 'ok' : `HTTP ${res.status}`),
+    inFlight,
+    seconds,
+  );
 }

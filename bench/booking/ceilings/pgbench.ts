@@ -12,6 +12,13 @@ const run = promisify(execFile);
 /** The service's booking SQL as a pgbench script (beside this file): today one statement, book_seat. */
 export const PGBENCH_SCRIPT = new URL('./bookingTransaction.pgbench', import.meta.url).pathname;
 
+/** book_seat's details, credit rules and session as the ceilings pass them (the app passes its own). */
+export const PGBENCH_BOOKING_ARGS = [
+  { 'Clinical Skills': { dominantHand: 'Right', attendingLocation: null } },
+  SEAT_CREDIT_RULES,
+  { studentId: 'P', email: 'p@example.com', name: 'Bench Pg' },
+] as const;
+
 /** pgbench on PATH, else the newest Debian/Ubuntu PostgreSQL install's. */
 function findPgbench(): string | undefined {
   const dirs = (process.env.PATH ?? '').split(':');
@@ -49,9 +56,9 @@ export async function pgbenchCeiling(db: pg.Client, databaseUrl: string): Promis
     ...['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres')],
     ...['-n', '-M', 'prepared', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(PGBENCH_SECONDS)],
     ...['-D', `sessions=${SPREAD_SESSIONS}`, '-D', `students=${STUDENTS}`, '-f', PGBENCH_SCRIPT],
-    ...['-D', `details=${JSON.stringify({ 'Clinical Skills': { dominantHand: 'Right', attendingLocation: null } })}`],
-    ...['-D', `rules=${JSON.stringify(SEAT_CREDIT_RULES)}`],
-    ...['-D', `session=${JSON.stringify({ studentId: 'P', email: 'p@example.com', name: 'Bench Pg' })}`],
+    ...['-D', `details=${JSON.stringify(PGBENCH_BOOKING_ARGS[0])}`],
+    ...['-D', `rules=${JSON.stringify(PGBENCH_BOOKING_ARGS[1])}`],
+    ...['-D', `session=${JSON.stringify(PGBENCH_BOOKING_ARGS[2])}`],
     url.pathname.slice(1),
   ];
   const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
