@@ -9,6 +9,33 @@ import { log, SPREAD_CAPACITY, SPREAD_CONCURRENCY, SPREAD_SESSIONS } from '../se
 /** The spread session student `n` books (1-based): round robin, so every session gets its share. */
 export const spreadSessionOf = (n: number) => (n - 1) % SPREAD_SESSIONS;
 
+/**
+ * A's load: each of `bookings` recorded through the typed client, shuffled, then sent with
+ * SPREAD_CONCURRENCY in flight while `sampler` watches. The warm-up (warmUp.ts) sends its own the same way.
+ */
+export async function spreadLoad(
+  bookings: Array<{ student: BenchStudent; examId: string }>,
+  sampler: ResourceSampler,
+  label: string,
+) {
+  const samples: Sample[] = [];
+  const calls = await Promise.all(
+    bookings.map(({ student, examId }) =>
+      recordCall(student.url, student.token, (c) => c.bookings.create.mutate({ examId, dominantHand: 'Right' })),
+    ),
+  );
+  const tasks = shuffle(calls.map((call) => () => timedOutcome(samples, 'bookings.create', () => sendRecorded(call))));
+  log(`${label}: ${tasks.length} bookings, ${SPREAD_CONCURRENCY} in flight`);
+  sampler.start();
+  const t0 = performance.now();
+  await runPool(tasks, SPREAD_CONCURRENCY);
+  const wall = performance.now() - t0;
+  const resources = sampler.stop();
+  const ok = samples.filter((s) => s.outcome === 'ok').length;
+  log(`${label} done in ${(wall / 1000).toFixed(1)} s`);
+  return { samples, wall, resources, ok };
+}
+
 /** Workload A: every student books one roomy Clinical Skills session, SPREAD_CONCURRENCY in flight. */
 export async function spreadBookings(
   db: pg.Client,
@@ -16,29 +43,17 @@ export async function spreadBookings(
   spreadExams: string[],
   sampler: ResourceSampler,
 ): Promise<WorkloadResult> {
-  const samples: Sample[] = [];
-  const targets: string[] = [];
-  const tasks = await Promise.all(
-    active.map(async (student) => {
-      const examId = spreadExams[spreadSessionOf(student.n)]!;
-      targets.push(examId);
-      const call = await recordCall(student.url, student.token, (c) =>
-        c.bookings.create.mutate({ examId, dominantHand: 'Right' }),
-      );
-      return () => timedOutcome(samples, 'bookings.create', () => sendRecorded(call));
-    }),
+  const bookings = active.map((student) => ({ student, examId: spreadExams[spreadSessionOf(student.n)]! }));
+  const { samples, wall, resources, ok } = await spreadLoad(
+    bookings,
+    sampler,
+    `workload A (${SPREAD_SESSIONS} sessions)`,
   );
-  shuffle(tasks);
-  log(`workload A: ${tasks.length} bookings over ${SPREAD_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight`);
-  sampler.start();
-  const t0 = performance.now();
-  await runPool(tasks, SPREAD_CONCURRENCY);
-  const wall = performance.now() - t0;
-  const resources = sampler.stop();
-  const ok = samples.filter((s) => s.outcome === 'ok').length;
-  const expected = expectedWins(targets, SPREAD_CAPACITY);
+  const expected = expectedWins(
+    bookings.map((b) => b.examId),
+    SPREAD_CAPACITY,
+  );
   const checks = await seatChecks(db, 'bench-cs', ok, expected, 'cs_credits');
-  log(`workload A done in ${(wall / 1000).toFixed(1)} s`);
   return summarize(
     'A spread',
     `${SPREAD_SESSIONS} × ${SPREAD_CAPACITY} seats (Clinical Skills), ${active.length} bookings, ${SPREAD_CONCURRENCY} in flight, both instances`,

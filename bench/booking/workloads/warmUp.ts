@@ -1,11 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { type BenchStudent, seedSessions, seedStudents, sessionCounts, shuffle } from '../data';
-import { runPool, type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
-import { recordCall, sendRecorded } from '../recordedCalls';
+import { type BenchStudent, seedSessions, seedStudents, sessionCounts } from '../data';
+import { summarize, type WorkloadResult } from '../measure';
 import type { ResourceSampler } from '../resources';
-import { log, SPREAD_CONCURRENCY, WARMUP_BOOKINGS_PER_STUDENT, WARMUP_SESSIONS, WARMUP_STUDENTS } from '../settings';
+import { SPREAD_CONCURRENCY, WARMUP_BOOKINGS_PER_STUDENT, WARMUP_SESSIONS, WARMUP_STUDENTS } from '../settings';
 import { loginEveryone } from './login';
+import { spreadLoad } from './spread';
 
 const STUDENT_PREFIX = 'bench-w';
 const SESSION_PREFIX = 'bench-cw';
@@ -52,42 +51,28 @@ export async function warmUp(
 ): Promise<WorkloadResult> {
   await loginEveryone(seeded.students, trpcUrls, sampler);
   const students = seeded.students.filter((s): s is BenchStudent => Boolean(s.client));
-  const samples: Sample[] = [];
   // Student i books WARMUP_BOOKINGS_PER_STUDENT sessions a stride apart: all distinct (their own dates).
   const stride = Math.floor(WARMUP_SESSIONS / WARMUP_BOOKINGS_PER_STUDENT);
-  const calls = await Promise.all(
-    students.flatMap((student, i) =>
-      Array.from({ length: WARMUP_BOOKINGS_PER_STUDENT }, (_, k) => {
-        const examId = seeded.sessions[(i + k * stride) % WARMUP_SESSIONS]!;
-        return recordCall(student.url, student.token, (c) =>
-          c.bookings.create.mutate({ examId, dominantHand: 'Right' }),
-        );
-      }),
-    ),
+  const bookings = students.flatMap((student, i) =>
+    Array.from({ length: WARMUP_BOOKINGS_PER_STUDENT }, (_, k) => ({
+      student,
+      examId: seeded.sessions[(i + k * stride) % WARMUP_SESSIONS]!,
+    })),
   );
-  const tasks = calls.map((call) => () => timedOutcome(samples, 'bookings.create', () => sendRecorded(call)));
-  shuffle(tasks);
-  log(`warm-up: ${tasks.length} bookings over ${WARMUP_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight`);
-  sampler.start();
-  const t0 = performance.now();
-  await runPool(tasks, SPREAD_CONCURRENCY);
-  const wall = performance.now() - t0;
-  const resources = sampler.stop();
-  const ok = samples.filter((s) => s.outcome === 'ok').length;
+  const { samples, wall, resources, ok } = await spreadLoad(bookings, sampler, `warm-up (${WARMUP_SESSIONS} sessions)`);
   const counts = await sessionCounts(db, SESSION_PREFIX);
   const booked = counts.reduce((sum, c) => sum + c.active, 0);
   const checks = [
     {
       name: 'every warm-up booking is a booking row, and its session agrees',
-      pass: ok === tasks.length && booked === ok && counts.every((c) => c.total_bookings === c.active),
-      detail: `client ok=${ok} of ${tasks.length}, rows=${booked}`,
+      pass: ok === bookings.length && booked === ok && counts.every((c) => c.total_bookings === c.active),
+      detail: `client ok=${ok} of ${bookings.length}, rows=${booked}`,
     },
   ];
   await forgetWarmUp(db);
-  log(`warm-up done in ${(wall / 1000).toFixed(1)} s; its rows deleted`);
   return summarize(
     'A cold (warm-up)',
-    `fresh servers' first ${tasks.length} bookings: ${WARMUP_STUDENTS} students × ${WARMUP_BOOKINGS_PER_STUDENT} of ${WARMUP_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight; A is measured after it`,
+    `fresh servers' first ${bookings.length} bookings: ${WARMUP_STUDENTS} students × ${WARMUP_BOOKINGS_PER_STUDENT} of ${WARMUP_SESSIONS} sessions, ${SPREAD_CONCURRENCY} in flight; A is measured after it`,
     samples,
     wall,
     resources,
