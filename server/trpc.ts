@@ -1,4 +1,4 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import type { Context } from './context';
 import { errorData, errors, toTRPCError } from './errors';
 import { isCrossSiteCookieCall, mediaTypeOf } from './http/crossSite';
@@ -13,36 +13,56 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Every error leaving a procedure goes through the one mapper, so each carries its appCode. */
-const mapErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') throw toTRPCError(result.error);
-  return result;
-});
-
 /**
  * What a mutation over HTTP must be before anything reads it: JSON (tRPC would also take a form or raw
  * bytes, which no procedure here expects and which a cross-site form can send), and, when the session
  * cookie authenticates it, sent from an allowed frontend (server/http/crossSite.ts says why).
  */
-const mutationRequest = t.middleware(({ ctx, type, next }) => {
+function checkMutationRequest(ctx: Context, type: string): void {
   const { req } = ctx;
-  if (!req || type !== 'mutation') return next();
+  if (!req || type !== 'mutation') return;
   const mediaType = mediaTypeOf(req);
   if (mediaType !== 'application/json') throw errors.unsupportedMediaType(mediaType);
   const { frontendOrigins, session } = ctx.config;
   if (isCrossSiteCookieCall(req, { allowedOrigins: frontendOrigins, cookieName: session.cookieName }))
     throw errors.crossSiteRequest();
-  return next();
+}
+
+/** Every error leaving a procedure goes through the one mapper, so each carries its appCode. */
+function mapped<R extends { ok: boolean; error?: TRPCError }>(result: R): R {
+  if (!result.ok && result.error?.code === 'INTERNAL_SERVER_ERROR') throw toTRPCError(result.error);
+  return result;
+}
+
+/**
+ * A procedure's checks and its error mapping as ONE middleware, not one per concern: at every level of
+ * its chain tRPC copies the call's options twice (callRecursive, with a slow object-spread helper), and
+ * that was most of the ~24 KB tRPC allocated per booking (issue 13's allocation profile). A check's own
+ * refusal leaves through the same mapper.
+ */
+const publicCall = t.middleware(async ({ ctx, type, next }) => {
+  try {
+    checkMutationRequest(ctx, type);
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+  return mapped(await next());
 });
 
 export const router = t.router;
 /** Calls procedures in-process with an inner context (test/caller tests, jobs, CLIs). */
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapErrors).use(mutationRequest);
+export const publicProcedure = t.procedure.use(publicCall);
 
-/** Requires a valid session and narrows `ctx.user` for the procedures behind it. */
-export const studentProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw errors.notLoggedIn();
-  return next({ ctx: { ...ctx, user: ctx.user } });
+/** publicProcedure's checks, then a valid session, and `ctx.user` narrowed for the procedures behind it. */
+export const studentProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  let user: NonNullable<Context['user']>;
+  try {
+    checkMutationRequest(ctx, type);
+    if (!ctx.user) throw errors.notLoggedIn();
+    user = ctx.user;
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+  return mapped(await next({ ctx: { user } }));
 });
