@@ -30,6 +30,8 @@ export const TUNABLES = [
   'BOOKING_LOCK_TTL_MS',
   'DB_STATEMENT_TIMEOUT_MS',
   'LANE_MAX_ACTIVE_CALLS',
+  // glibc's malloc arenas (one per thread by default, up to 8 × cores): RSS outside the V8 heap.
+  'MALLOC_ARENA_MAX',
 ];
 
 export function serverEnv(benchDatabaseUrl: string): Record<string, string> {
