@@ -47,7 +47,7 @@ describe("the bench's recorded calls", () => {
         sent.push({
           method: init?.method ?? 'GET',
           url: String(input),
-          headers: Object.fromEntries(new Headers(init?.headers as HeadersInit)),
+          headers: Object.fromEntries(new Headers(init?.headers as ConstructorParameters<typeof Headers>[0])),
           body: init?.body,
         });
         return fetch(input, init);
