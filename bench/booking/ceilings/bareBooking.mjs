@@ -40,8 +40,15 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
-    const { examId, contactId } = JSON.parse(Buffer.concat(chunks).toString());
-    book(examId, contactId).then(
+    let call;
+    try {
+      call = JSON.parse(Buffer.concat(chunks).toString());
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('not JSON');
+      return;
+    }
+    book(call.examId, call.contactId).then(
       (outcome) => {
         const body = JSON.stringify([{ result: { data: { json: outcome } } }]);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
