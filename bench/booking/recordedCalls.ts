@@ -1,13 +1,9 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { type Client, createClient } from '../../client/src';
+import { type LoadRequest, requestOfFetch, send } from './httpRequest';
 
 /** One HTTP request exactly as the typed client built it: method, URL, headers and body. */
-export interface RecordedCall {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
+export type RecordedCall = LoadRequest;
 
 /** The students' one keep-alive transport: logins through the typed client, then the recorded calls. */
 export const loadAgent = new Agent({ keepAlive: true });
@@ -33,13 +29,7 @@ export async function recordCall(
     url,
     getToken: () => token,
     fetch: (async (input: string | URL | Request, init?: RequestInit) => {
-      const headers =
-        init?.headers instanceof Headers
-          ? Object.fromEntries(init.headers)
-          : { ...(init?.headers as Record<string, string> | undefined) };
-      const body = typeof init?.body === 'string' ? init.body : undefined;
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      recorded = { method: init?.method ?? 'GET', url: String(input), headers, body };
+      recorded = requestOfFetch(input, init);
       return new Response(RECORDED_ANSWER, { status: 200, headers: { 'content-type': 'application/json' } });
     }) as typeof fetch,
   });
@@ -54,23 +44,15 @@ export async function recordCall(
  * batch of one is its result (tRPC answers an error with the error's status), so a large listing is
  * not parsed; any other answer is.
  */
-export function sendRecorded(call: RecordedCall, agent: Agent = loadAgent): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(call.url, { agent, method: call.method, headers: call.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(res.statusCode === 200 ? 'ok' : outcomeOfAnswer(res.statusCode ?? 0, chunks)));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(call.body);
-  });
+export async function sendRecorded(call: RecordedCall, agent: Agent = loadAgent): Promise<string> {
+  const answer = await send(agent, call);
+  return answer.status === 200 ? 'ok' : outcomeOfAnswer(answer.status, answer.body);
 }
 
-function outcomeOfAnswer(status: number, chunks: Buffer[]): string {
+function outcomeOfAnswer(status: number, body: Buffer): string {
   let answer: unknown;
   try {
-    answer = JSON.parse(Buffer.concat(chunks).toString());
+    answer = JSON.parse(body.toString());
   } catch {
     return `HTTP ${status}`;
   }

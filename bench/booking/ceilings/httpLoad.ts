@@ -1,79 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { isAborting } from '../cleanup';
+import { type HttpAnswer, type LoadRequest, send } from '../httpRequest';
 import { requests, type Sample } from '../measure';
-
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** One GET on a keep-alive agent, the body read in full (compressed bodies are not decompressed). */
-export function get(agent: Agent, url: string, headers: Record<string, string>): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** One request of any method, the body read in full. */
-function send(
-  agent: Agent,
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/**
- * A `fetch` for the typed client made of node:http on a keep-alive agent: the client library still
- * builds every request and reads every answer (its links, superjson, its typed errors), only the
- * transport is cheaper. Node's fetch (undici, web streams) cost the load generator about as much CPU
- * per request as the server spent answering it, on the same two cores. It covers what the tRPC
- * links use: method, headers and a string body out; status and json() back. No Accept-Encoding is
- * sent, so answers come uncompressed, as a browser's would be decompressed for it.
- */
-export function nodeHttpFetch(agent: Agent): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const body = typeof init?.body === 'string' ? init.body : undefined;
-    const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined) };
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const answer = await send(agent, String(input), init?.method ?? 'GET', headers, body);
-    const text = answer.body.toString();
-    return {
-      ok: answer.status >= 200 && answer.status < 300,
-      status: answer.status,
-      json: async () => JSON.parse(text),
-      text: async () => text,
-    } as unknown as Response;
-  }) as typeof fetch;
-}
-
-/** One request of a closed loop. */
-export interface LoadRequest {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 /**
  * Closed loop: `inFlight` workers each send requests back to back for `seconds`, the next one made by
@@ -93,11 +22,11 @@ export async function closedLoop(
   const until = t0 + seconds * 1000;
   const worker = async () => {
     while (performance.now() < until && !isAborting()) {
-      const { url, method, headers, body } = next();
+      const loadRequest = next();
       const start = performance.now();
       requests.inFlight++;
       try {
-        const res = await send(agent, url, method, headers, body);
+        const res = await send(agent, loadRequest);
         const end = performance.now();
         samples.push({ op, ms: end - start, outcome: outcome(res), end });
       } catch (err) {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../../../client/src';
-import { nodeHttpFetch } from '../ceilings/httpLoad';
 import type { Student } from '../data';
+import { nodeHttpFetch } from '../httpRequest';
 import { runPool, type Sample, stats, summarize, timed, type WorkloadResult } from '../measure';
 import { loadAgent } from '../recordedCalls';
 import { formatOutcomes } from '../report';
