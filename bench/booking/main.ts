@@ -150,7 +150,14 @@ async function main(): Promise<void> {
     pgbench = await pgbenchCeiling(db, benchUrl);
     await settle();
   }
-  const floor = ONLY.has('floor') ? await run(() => nodeFloor(db, benchUrl, sampler)) : undefined;
+  let floor: Awaited<ReturnType<typeof nodeFloor>> | undefined;
+  if (ONLY.has('floor')) {
+    stopIfAborting();
+    // With B in the run, the floor's processes take B's release too (B's ceiling).
+    floor = await nodeFloor(db, benchUrl, sampler, { release: ONLY.has('stampede'), settle });
+    results.push(floor.spread, ...(floor.release ? [floor.release] : []));
+    await settle();
+  }
   const stampede = ONLY.has('stampede')
     ? await run(() => releaseStampede(db, active, stampedeExams, sampler))
     : undefined;
@@ -186,7 +193,8 @@ async function main(): Promise<void> {
       ? targetRows({
           spread,
           pgbench,
-          floor,
+          floor: floor?.spread,
+          floorRelease: floor?.release,
           stampede,
           listing: listing.service,
           bare: listing.bare,

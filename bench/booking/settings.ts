@@ -15,7 +15,8 @@ unless it is newer than its sources.
   --json            print the results as JSON instead of tables
   --source          run the servers from TypeScript (\`node --import tsx server/main.ts\`) instead
   --only <list>     run only these workloads (comma list of meta,spread,pgbench,floor,stampede,listing,open,admin);
-                    the targets table then shows only what ran
+                    the targets table then shows only what ran; floor (bare Node servers doing the
+                    booking's round trips) measures A's floor, and B's too when stampede runs
   --cpu-prof <dir>  server1 writes a V8 CPU profile (node --cpu-prof) into <dir> when it stops
 
 BENCH_SERVER_NODE_ARGS passes V8/Node flags to the two servers only, on their command line (so

@@ -20,6 +20,7 @@ export function targetRows(p: {
   spread: WorkloadResult;
   pgbench: PgbenchResult | undefined;
   floor: WorkloadResult | undefined;
+  floorRelease: WorkloadResult | undefined;
   stampede: WorkloadResult;
   listing: WorkloadResult;
   bare: WorkloadResult;
@@ -51,7 +52,10 @@ export function targetRows(p: {
     {
       case: 'B stampede: 2,000 students on 50 × 8 seats',
       figure: `wall ${(p.stampede.wallMs / 1000).toFixed(2)} s, p50 ${p.stampede.overall.p50} p99 ${p.stampede.overall.p99} ms`,
-      ceiling: '-',
+      // As A's floor: context for the absolute target, B's wall against a bare server's on this machine.
+      ceiling: p.floorRelease
+        ? `Node floor wall ${(p.floorRelease.wallMs / 1000).toFixed(2)} s (B ${r2(p.stampede.wallMs / p.floorRelease.wallMs).toFixed(2)} × it)`
+        : '-',
       ratio: '-',
       target: `wall < ${TARGETS.stampedeWallMs / 1000} s`,
       met: p.stampede.wallMs < TARGETS.stampedeWallMs,

@@ -1,44 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type pg from 'pg';
-import { inheritedEnv } from '../../../server/lib/childEnv';
 import { type Check, summarize, type WorkloadResult } from '../measure';
 import type { ResourceSampler } from '../resources';
-import { log, PGBENCH_CLIENTS, PGBENCH_SECONDS, REDIS_URL, redisPrefix, SPREAD_SESSIONS, STUDENTS } from '../settings';
+import { log, PGBENCH_CLIENTS, PGBENCH_SECONDS, SPREAD_SESSIONS, STUDENTS } from '../settings';
+import { type FloorServer, floorBooking, floorOutcome, startFloorServers } from './floorServers';
+import { floorStampede } from './floorStampede';
 import { closedLoop } from './httpLoad';
-import { PGBENCH_BOOKING_ARGS } from './pgbench';
 
-const BARE_BOOKING = new URL('./bareBooking.mjs', import.meta.url).pathname;
-/** Each floor process's pool: the service's DB_POOL_MAX in the bench. */
-const POOL_MAX = 10;
 /** Unmeasured load before the floor's figures. */
 const FLOOR_WARMUP_SECONDS = 3;
-
-async function startFloorServer(databaseUrl: string, name: string) {
-  const child = spawn(process.execPath, [BARE_BOOKING], {
-    env: {
-      ...inheritedEnv(),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      KEY_PREFIX: `${redisPrefix}floor:`,
-      POOL_MAX: String(POOL_MAX),
-      BOOKING_ARGS: JSON.stringify(PGBENCH_BOOKING_ARGS),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  return {
-    name,
-    pid: child.pid ?? -1,
-    url: `http://127.0.0.1:${port}/`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 const bookedByCeiling = async (db: pg.Client) =>
   (
@@ -54,26 +23,40 @@ const bookedByCeiling = async (db: pg.Client) =>
  * the booking's round trips and nothing else allows on the same cores: what the service spends beyond
  * it is its own stack (framework, token, validation, logging, metrics).
  */
-export async function nodeFloor(db: pg.Client, databaseUrl: string, sampler: ResourceSampler): Promise<WorkloadResult> {
-  const servers = await Promise.all([startFloorServer(databaseUrl, 'floor1'), startFloorServer(databaseUrl, 'floor2')]);
+export async function nodeFloor(
+  db: pg.Client,
+  databaseUrl: string,
+  sampler: ResourceSampler,
+  options: { release: boolean; settle: () => Promise<unknown> },
+): Promise<{ spread: WorkloadResult; release: WorkloadResult | undefined }> {
+  const servers = await startFloorServers(databaseUrl);
+  try {
+    const watching = sampler.alsoWatching(servers.map(({ name, pid }) => ({ name, pid })));
+    const spread = await floorSpread(db, servers, watching);
+    // B's ceiling on the same warm processes and a settled database, as the service's release follows
+    // its warm A once the database has settled (main.ts).
+    let release: WorkloadResult | undefined;
+    if (options.release) {
+      await options.settle();
+      release = await floorStampede(db, servers, watching);
+    }
+    return { spread, release };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+/** A's floor: pgbench's load over HTTP, warm (see nodeFloor). */
+async function floorSpread(db: pg.Client, servers: FloorServer[], watching: ResourceSampler): Promise<WorkloadResult> {
   let n = 0;
   const random = (max: number) => 1 + Math.floor(Math.random() * max);
+  // A repeat pick (same student and date) is refused as pgbench's is (DUPLICATE).
   const load = (seconds: number) =>
     closedLoop(
       'bare booking',
-      () => ({
-        url: servers[n++ % servers.length]!.url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ examId: `pgb-cs-${random(SPREAD_SESSIONS)}`, contactId: `pgb-c-${random(STUDENTS)}` }),
-      }),
-      (res) => {
-        if (res.status !== 200) return `HTTP ${res.status}`;
-        const outcome = (JSON.parse(res.body.toString()) as [{ result: { data: { json: { outcome: string } } } }])[0]
-          .result.data.json.outcome;
-        // A repeat pick (same student and date) is refused as pgbench's is.
-        return outcome === 'booked' ? 'ok' : outcome.toUpperCase();
-      },
+      () =>
+        floorBooking(servers[n++ % servers.length]!, `pgb-cs-${random(SPREAD_SESSIONS)}`, `pgb-c-${random(STUDENTS)}`),
+      floorOutcome,
       PGBENCH_CLIENTS,
       seconds,
     );
@@ -83,11 +66,9 @@ export async function nodeFloor(db: pg.Client, databaseUrl: string, sampler: Res
   );
   await load(FLOOR_WARMUP_SECONDS);
   const before = await bookedByCeiling(db);
-  const watching = sampler.alsoWatching(servers.map(({ name, pid }) => ({ name, pid })));
   watching.start();
   const run = await load(PGBENCH_SECONDS);
   const resources = watching.stop();
-  await Promise.all(servers.map((s) => s.stop()));
   const ok = run.samples.filter((s) => s.outcome === 'ok').length;
   const booked = (await bookedByCeiling(db)) - before;
   const checks: Check[] = [

@@ -1,8 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { type BenchStudent, expectedWins, pick, seatChecks } from '../data';
-import { type Sample, summarize, timedOutcome, type WorkloadResult } from '../measure';
+import { summarize, type WorkloadResult } from '../measure';
 import { recordCall, sendRecorded } from '../recordedCalls';
+import { fireAtOnce } from '../release';
 import type { ResourceSampler } from '../resources';
 import { log, STAMPEDE_CAPACITY, STAMPEDE_SESSIONS } from '../settings';
 
@@ -13,7 +13,6 @@ export async function releaseStampede(
   stampedeExams: string[],
   sampler: ResourceSampler,
 ): Promise<WorkloadResult> {
-  const samples: Sample[] = [];
   const targets = active.map(() => pick(stampedeExams));
   const calls = await Promise.all(
     active.map((student, i) =>
@@ -26,21 +25,16 @@ export async function releaseStampede(
     `update hubspot_mock_exams set is_active = 'true' where hubspot_id like 'bench-sj-%'`,
   );
   log(`workload B: released ${released.rowCount} sessions; firing ${active.length} bookings at once`);
-  sampler.start();
-  const t0 = performance.now();
-  await Promise.all(calls.map((call) => timedOutcome(samples, 'bookings.create', () => sendRecorded(call))));
-  const wall = performance.now() - t0;
-  const resources = sampler.stop();
+  const {
+    samples,
+    wallMs: wall,
+    resources,
+    timeline,
+  } = await fireAtOnce('bookings.create', calls.length, (i, agent) => sendRecorded(calls[i]!, agent), sampler);
   const ok = samples.filter((s) => s.outcome === 'ok').length;
   const expected = expectedWins(targets, STAMPEDE_CAPACITY);
   const seats = STAMPEDE_SESSIONS * STAMPEDE_CAPACITY;
-  const ends = (outcome: string) => samples.filter((s) => s.outcome === outcome).map((s) => s.end - t0);
-  const okEnds = ends('ok');
-  const fullEnds = ends('EXAM_FULL');
-  const notes = [
-    `timeline from release: first seat sold ${okEnds.length ? Math.round(Math.min(...okEnds)) : '-'} ms, last seat sold ${okEnds.length ? Math.round(Math.max(...okEnds)) : '-'} ms, ` +
-      `first EXAM_FULL ${fullEnds.length ? Math.round(Math.min(...fullEnds)) : '-'} ms, last answer ${Math.round(wall)} ms`,
-  ];
+  const notes = [timeline('ok', 'EXAM_FULL')];
   const checks = await seatChecks(db, 'bench-sj', ok, expected, 'sj_credits');
   checks.unshift({
     name: `exactly ${seats} bookings succeed`,
