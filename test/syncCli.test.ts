@@ -1,12 +1,13 @@
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineQueues, JOBS_SCHEMA } from '../server/jobs/engine';
+import { defineQueues, JOBS_SCHEMA, SETUP_LOCK_KEY } from '../server/jobs/engine';
 import { trackedPgBossDb } from '../server/jobs/pgBossDb';
 import { QUEUES } from '../server/jobs/queues';
 import { createLogger } from '../server/logger';
 import { openConfiguredDatabase } from '../server/runtime/database';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { type HubSpotEndpoint, startHubSpotEndpoint } from './helpers/hubspotEndpoint';
+import { waitFor } from './helpers/childServer';
 import { testConfig } from './helpers/jobEngines';
 import { runMigrationCli as runCli } from './helpers/migrationCli';
 
@@ -85,6 +86,36 @@ describe('sync:status and sync:retry-dead', { timeout: 60_000 }, () => {
     expect(after.queues.find((q: { queue: string }) => q.queue === QUEUES.completeBookings)).toMatchObject({
       waiting: 1,
     });
+  });
+});
+
+describe('sync:retry-dead and a starting instance', { timeout: 60_000 }, () => {
+  it("starts the job engine under the instances' setup lock: it waits while one holds it, then runs", async () => {
+    // What a starting instance holds while pg-boss creates or migrates its schema (engine.ts).
+    const starting = await database.connect();
+    try {
+      await starting.query('select pg_advisory_lock($1)', [SETUP_LOCK_KEY.toString()]);
+      let ended = false;
+      const retry = runCli('syncRetryDead', [], env()).finally(() => {
+        ended = true;
+      });
+      const waiting = async () =>
+        (
+          await db.query(
+            `select count(*)::int as n from pg_locks
+              where locktype = 'advisory' and not granted
+                and database = (select oid from pg_database where datname = current_database())`,
+          )
+        ).rows[0].n === 1;
+      await waitFor(async () => (await waiting()) || ended, 'sync:retry-dead to wait for the setup lock');
+      expect(ended, 'sync:retry-dead ran without waiting for the setup lock').toBe(false);
+      await starting.query('select pg_advisory_unlock($1)', [SETUP_LOCK_KEY.toString()]);
+      const run = await retry;
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/requeued/);
+    } finally {
+      await starting.end();
+    }
   });
 });
 

@@ -81,7 +81,7 @@ async function upsertQueue(boss: PgBoss, queue: PgBoss.Queue): Promise<void> {
 }
 
 /** Arbitrary but fixed key of the advisory lock around the job engine's setup ("mbjobset" as an int8). */
-const SETUP_LOCK_KEY = 0x6d626a6f62736574n;
+export const SETUP_LOCK_KEY = 0x6d626a6f62736574n;
 
 /**
  * pg-boss's setup (its schema, then our queues and schedules) run by one starting instance at a
@@ -92,7 +92,7 @@ const SETUP_LOCK_KEY = 0x6d626a6f62736574n;
  * second instance finds everything made. The setup's SQL goes on the lock's own connection, so a
  * pool of one (DB_POOL_MAX=1) is not held up by its lock.
  */
-function oneInstanceAtATime(database: DatabaseHandle, db: TrackedDb, setup: () => Promise<void>): Promise<void> {
+export function oneInstanceAtATime(database: DatabaseHandle, db: TrackedDb, setup: () => Promise<void>): Promise<void> {
   // Embedded mode: one process per data directory, no one to wait for.
   if (database.mode === 'pglite') return setup();
   return withAdvisoryLock(database.pool, SETUP_LOCK_KEY, (client) => db.throughClient(client, setup));

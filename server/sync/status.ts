@@ -9,7 +9,7 @@ import {
 } from '../../db/queries/jobStatus';
 import { listSyncMetadata } from '../../db/queries/syncMetadata';
 import type { Config } from '../config';
-import { JOBS_SCHEMA } from '../jobs/engine';
+import { JOBS_SCHEMA, oneInstanceAtATime } from '../jobs/engine';
 import { trackedPgBossDb } from '../jobs/pgBossDb';
 import { QUEUE_SPECS, QUEUES } from '../jobs/queues';
 import { cursorName, PULL_TYPES } from './pull/run';
@@ -78,8 +78,13 @@ export function formatSyncStatus(s: SyncStatus): string {
  * after HUBSPOT_MAX_ATTEMPTS get their attempts back, so the next push sends them.
  */
 export async function retryDeadLetters(database: DatabaseHandle, config: Config) {
-  const boss = new PgBoss({ db: trackedPgBossDb(database), schema: JOBS_SCHEMA, supervise: false, schedule: false });
-  await boss.start();
+  const db = trackedPgBossDb(database);
+  const boss = new PgBoss({ db, schema: JOBS_SCHEMA, supervise: false, schedule: false });
+  // pg-boss's start creates or migrates its schema: under the engine's setup lock, as an instance's is,
+  // so an operator's retry during a deploy does not race a starting instance (engine.ts says how it did).
+  await oneInstanceAtATime(database, db, async () => {
+    await boss.start();
+  });
   try {
     const failed = await failedJobs(database.db, JOBS_SCHEMA, QUEUE_NAMES);
     for (const job of failed) {
