@@ -140,7 +140,12 @@ export function openPostgres(cfg: PostgresConfig, log: ErrorSink, deps: Credenti
     throw new Error('a database secret is configured but no secret reader was given');
   const source = createCredentialSource(cfg, deps);
   const pool = createPool(poolOptions(cfg), source, 'main', log);
-  const bookingPool = createPool({ ...poolOptions(cfg), max: cfg.bookingPoolMax, min: 0 }, source, 'booking', log);
+  const bookingPool = createPool(
+    { ...poolOptions(cfg), max: cfg.bookingPoolMax, min: cfg.bookingPoolMin },
+    source,
+    'booking',
+    log,
+  );
   return {
     mode: 'postgres',
     pool,

@@ -18,6 +18,8 @@ export interface PostgresConfig {
   poolMin: number;
   /** A separate pool for booking/cancel transactions (see db/client.ts). */
   bookingPoolMax: number;
+  /** Booking-pool connections kept open when idle, warm for the next release (see db/client.ts). */
+  bookingPoolMin: number;
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;

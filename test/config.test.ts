@@ -58,6 +58,18 @@ describe('configuration', () => {
     });
   });
 
+  it('keeps every booking connection open when idle unless DB_BOOKING_POOL_MIN says fewer', () => {
+    const pools = (env: Record<string, string>) => {
+      const { database } = loadConfig({ DATABASE_URL: 'postgres://app@db.internal/booking', ...env });
+      if (database.kind !== 'postgres') throw new Error('expected postgres');
+      return { max: database.bookingPoolMax, min: database.bookingPoolMin };
+    };
+    expect(pools({})).toEqual({ max: 10, min: 10 });
+    expect(pools({ DB_BOOKING_POOL_MAX: '4' })).toEqual({ max: 4, min: 4 });
+    expect(pools({ DB_BOOKING_POOL_MIN: '0' })).toEqual({ max: 10, min: 0 });
+    expect(pools({ DB_BOOKING_POOL_MIN: '' })).toEqual({ max: 10, min: 10 });
+  });
+
   it('takes Redis from REDIS_URL (rediss:// means TLS) or from its parts', () => {
     expect(loadConfig({ REDIS_URL: 'rediss://:s%40cret@cache.local:6380' }).redis).toMatchObject({
       kind: 'redis',
@@ -80,6 +92,8 @@ describe('configuration', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ DB_POOL_MIN: '5', DB_POOL_MAX: '2' }, 'DB_POOL_MIN'],
+    [{ DB_BOOKING_POOL_MIN: '5', DB_BOOKING_POOL_MAX: '2' }, 'DB_BOOKING_POOL_MIN'],
+    [{ DB_BOOKING_POOL_MIN: '-1' }, 'DB_BOOKING_POOL_MIN'],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],

@@ -29,6 +29,11 @@ export function databaseConfig(env: Env, problems: string[]): DatabaseConfig {
     poolMax: env.DB_POOL_MAX,
     poolMin: env.DB_POOL_MIN,
     bookingPoolMax: env.DB_BOOKING_POOL_MAX,
+    // Every booking connection the instance opened stays open by default: one closed by the idle
+    // timeout is reopened at the next release, when a new backend's start, login (SCRAM, TLS on RDS)
+    // and first book_seat (PL/pgSQL compiled and planned per backend) land on the busiest second.
+    // The budget of §3 in docs/OPERATIONS.md already counts them all.
+    bookingPoolMin: env.DB_BOOKING_POOL_MIN ?? env.DB_BOOKING_POOL_MAX,
     idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,

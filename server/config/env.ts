@@ -30,6 +30,8 @@ export const envSchema = z.object({
   DB_POOL_MAX: intAtLeast(1, 10),
   DB_POOL_MIN: intAtLeast(0, 0),
   DB_BOOKING_POOL_MAX: intAtLeast(1, 10),
+  /** Unset: DB_BOOKING_POOL_MAX (server/config/database.ts says why). */
+  DB_BOOKING_POOL_MIN: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).optional()),
   DB_IDLE_TIMEOUT_MS: positiveInt(30_000),
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(15_000),

@@ -62,7 +62,12 @@ export function redisSecretHasAHost(env: Env, redis: RedisConfig | MemoryStoreCo
 }
 
 export function poolMinWithinMax(env: Env) {
-  return env.DB_POOL_MIN > env.DB_POOL_MAX ? [`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`] : [];
+  return [
+    ...(env.DB_POOL_MIN > env.DB_POOL_MAX ? [`DB_POOL_MIN: must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`] : []),
+    ...(env.DB_BOOKING_POOL_MIN !== undefined && env.DB_BOOKING_POOL_MIN > env.DB_BOOKING_POOL_MAX
+      ? [`DB_BOOKING_POOL_MIN: must not exceed DB_BOOKING_POOL_MAX (${env.DB_BOOKING_POOL_MAX})`]
+      : []),
+  ];
 }
 
 /** The ALB, not us, must close idle connections, or it sees 502s. */
