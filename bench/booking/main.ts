@@ -7,6 +7,7 @@ import { databaseUrlFor } from '../../db/databaseUrl';
 import { migrateDatabase } from '../../db/migrate';
 import { loadConfig } from '../../server/config';
 import { ensureProductionBuild } from './build';
+import { type NewConnectionCost, newConnectionCost } from './ceilings/newConnection';
 import { nodeFloor } from './ceilings/nodeFloor';
 import { type PgbenchResult, pgbenchCeiling } from './ceilings/pgbench';
 import { abort, budget, cleanup, type ServerProcess, state, stopIfAborting } from './cleanup';
@@ -145,10 +146,12 @@ async function main(): Promise<void> {
   if (warmUpSeed) await run(() => warmUp(db, warmUpSeed, servers.map(trpcUrl), sampler));
   const spread = ONLY.has('spread') ? await run(() => spreadBookings(db, active, spreadExams, sampler)) : undefined;
   let pgbench: PgbenchResult | undefined;
+  let newConnection: NewConnectionCost | undefined;
   if (ONLY.has('pgbench')) {
     stopIfAborting();
     pgbench = await pgbenchCeiling(db, benchUrl);
     await settle();
+    newConnection = await newConnectionCost(benchUrl);
   }
   let floor: Awaited<ReturnType<typeof nodeFloor>> | undefined;
   if (ONLY.has('floor')) {
@@ -225,6 +228,7 @@ async function main(): Promise<void> {
     students: STUDENTS,
     targets,
     pgbench,
+    newConnection,
     workloads: results,
     lifetimePeakRssMiB,
     serverProblems: Object.fromEntries(servers.map((s) => [s.name, Object.fromEntries(s.problems)])),
@@ -240,6 +244,11 @@ async function main(): Promise<void> {
     out.push(
       `== pgbench ceiling: ${pgbench.tps.toFixed(1)} tps, ${pgbench.transactions} transactions, latency avg ${pgbench.latencyAvgMs} ms`,
       `   ${pgbench.command}`,
+      '',
+    );
+  if (newConnection)
+    out.push(
+      `== a new database connection (why the booking pool keeps its own): connect ${newConnection.connectMs} ms, its first book_seat ${newConnection.firstBookingMs} ms, its second ${newConnection.secondBookingMs} ms (medians of ${newConnection.connections}, one at a time)`,
       '',
     );
   out.push(
