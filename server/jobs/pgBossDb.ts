@@ -28,9 +28,18 @@ export function trackedPgBossDb(database: DatabaseHandle): TrackedDb {
   const db = pgBossDb(database);
   const inFlight = new Set<Promise<unknown>>();
   let via: SqlClient | undefined;
+  // One query at a time on `via`: pg-boss's cron (its timekeeper, started by boss.start()) sends SQL
+  // while the setup's own is still running on that connection. pg queues a second query itself but
+  // warns that it will stop doing so in pg 9; queued here, the connection never sees two.
+  let viaTurn: Promise<unknown> = Promise.resolve();
+  const onVia = (client: SqlClient, text: string, values?: unknown[]) => {
+    const query = viaTurn.then(() => client.query(text, values));
+    viaTurn = query.catch(() => undefined);
+    return query;
+  };
   return {
     executeSql: (text, values) => {
-      const query = via ? via.query(text, values) : db.executeSql(text, values);
+      const query = via ? onVia(via, text, values) : db.executeSql(text, values);
       inFlight.add(query);
       const forget = () => inFlight.delete(query);
       query.then(forget, forget);
