@@ -22,19 +22,14 @@ export function outcomeOf(err: unknown): string {
 /** Requests sent and not yet answered (an aborting run waits for them before stopping the servers). */
 export const requests = { inFlight: 0 };
 
+/** Times `call` into `samples`: `ok`, or the error's outcome (outcomeOf). Its value, or undefined on an error. */
 export async function timed<T>(samples: Sample[], op: string, call: () => Promise<T>): Promise<T | undefined> {
-  const start = performance.now();
-  requests.inFlight++;
-  try {
-    const value = await call();
-    samples.push(sampleOf(op, start, 'ok'));
-    return value;
-  } catch (err) {
-    samples.push(sampleOf(op, start, outcomeOf(err)));
-    return undefined;
-  } finally {
-    requests.inFlight--;
-  }
+  let value: T | undefined;
+  await timedOutcome(samples, op, async () => {
+    value = await call();
+    return 'ok';
+  });
+  return value;
 }
 
 /** `timed` for a call that names its own outcome (recordedCalls.ts sendRecorded). */
