@@ -5,9 +5,9 @@ import { trackedPgBossDb } from '../server/jobs/pgBossDb';
 import { QUEUES } from '../server/jobs/queues';
 import { createLogger } from '../server/logger';
 import { openConfiguredDatabase } from '../server/runtime/database';
+import { waitFor } from './helpers/childServer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { type HubSpotEndpoint, startHubSpotEndpoint } from './helpers/hubspotEndpoint';
-import { waitFor } from './helpers/childServer';
 import { testConfig } from './helpers/jobEngines';
 import { runMigrationCli as runCli } from './helpers/migrationCli';
 

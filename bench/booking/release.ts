@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Sample } from './measure';
 import { timedOutcome } from './measure';
-import type { Resources, ResourceSampler } from './resources';
+import type { ResourceSampler, Resources } from './resources';
 
 export interface Release {
   samples: Sample[];
