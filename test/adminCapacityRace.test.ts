@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../client/src';
-import { examCounts, insertContact, insertExam } from './helpers/factories';
+import { examCounts, insertContact, insertExam, inTurn } from './helpers/factories';
 import { startOidcIssuer } from './helpers/oidcIssuer';
 import { useTwoInstances } from './helpers/twoInstances';
 
@@ -14,11 +14,8 @@ const appCode = (reason: unknown) => (isAppError(reason) ? reason.data.appCode :
 describe('an admin changing capacity during a stampede of 200 students', () => {
   it('never leaves more active bookings than seats: the edit takes the session lock and row lock bookings take', async () => {
     const examId = await insertExam(db, { capacity: 100, mockType: 'Clinical Skills' });
-    const students = await Promise.all(
-      Array.from({ length: 200 }, async (_, i) =>
-        studentOn(i, await insertContact(db, { cs_credits: 1 }), 'Stampede Student'),
-      ),
-    );
+    const contacts = await inTurn(200, () => insertContact(db, { cs_credits: 1 }));
+    const students = await Promise.all(contacts.map((contact, i) => studentOn(i, contact, 'Stampede Student')));
     const adminToken = await idp.token('admin');
     const admins = [0, 1].map((i) => clientOn(i, adminToken));
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminClients } from './helpers/adminClient';
-import { balancesOf, insertBookingRow, insertContact, insertExam, loginClient } from './helpers/factories';
+import { balancesOf, insertBookingRow, insertContact, insertExam, inTurn, loginClient } from './helpers/factories';
 import { failure } from './helpers/failure';
 import { startOidcIssuer } from './helpers/oidcIssuer';
 import { useTestService } from './helpers/service';
@@ -147,9 +147,7 @@ describe('admin.credits.adjust', () => {
     const contact = await insertContact(db, { cs_credits: 4 });
     const student = await loginClient(s.url, contact);
     // On four different days: one Clinical Skills booking per day is the duplicate rule.
-    const exams = await Promise.all(
-      [1, 2, 3, 4].map((day) => insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * (10 + day) })),
-    );
+    const exams = await inTurn(4, (i) => insertExam(db, { mockType: 'Clinical Skills', startsInHours: 24 * (11 + i) }));
     const admin = await adminAs('admin');
     const outcomes = await Promise.allSettled([
       ...exams.map((examId) => student.bookings.create.mutate({ examId, dominantHand: 'Left' })),

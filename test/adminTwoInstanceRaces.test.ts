@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, isAppError } from '../client/src';
-import { balancesOf, detailsFor, insertBookingRow, insertContact, insertExam } from './helpers/factories';
+import { balancesOf, detailsFor, insertBookingRow, insertContact, insertExam, inTurn } from './helpers/factories';
 import { startOidcIssuer } from './helpers/oidcIssuer';
 import { useTwoInstances } from './helpers/twoInstances';
 
@@ -114,8 +114,8 @@ describe('admin and student racing over HTTP on two instances', () => {
   it('credits.adjust(-2) vs the student spending the same credit type: never negative, no debit lost', async () => {
     // Mini-mock sessions on different days (the duplicate rule is one per type and day), roomy enough
     // for every round; Mini-mock spends sjmini credits and has no shared fallback.
-    const exams = await Promise.all(
-      [0, 1].map((day) => insertExam(db, { mockType: 'Mini-mock', startsInHours: 100 + 24 * day, capacity: 1000 })),
+    const exams = await inTurn(2, (day) =>
+      insertExam(db, { mockType: 'Mini-mock', startsInHours: 100 + 24 * day, capacity: 1000 }),
     );
     const tally: Record<string, number> = {};
     for (let round = 0; round < ROUNDS; round++) {

@@ -6,7 +6,7 @@ import { createClient } from '../client/src';
 import { sleep } from '../server/lib/time';
 import { redisKeys } from '../server/redis/keys';
 import { waitFor } from './helpers/childServer';
-import { detailsFor, insertContact, insertExam, loginClient } from './helpers/factories';
+import { detailsFor, insertContact, insertExam, inTurn, loginClient } from './helpers/factories';
 import { useTestService } from './helpers/service';
 
 /**
@@ -51,12 +51,10 @@ const reaches = (name: string, value: number) =>
 describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
   it('a third call waits while two run, and every call is answered once they can finish', async () => {
     const examId = await insertExam(s.db, { capacity: 10 });
-    const students = await Promise.all(
-      ['A', 'B', 'C', 'D'].map(async (name) => {
-        const contact = await insertContact(s.db, { cs_credits: 2 });
-        return { name, client: await loginClient(s.url, contact) };
-      }),
-    );
+    const students = await inTurn(4, async (i) => {
+      const contact = await insertContact(s.db, { cs_credits: 2 });
+      return { name: 'ABCD'[i]!, client: await loginClient(s.url, contact) };
+    });
     const [a, b, c, d] = students as [
       (typeof students)[0],
       (typeof students)[0],
@@ -105,9 +103,7 @@ describe('the lane runs at most LANE_MAX_ACTIVE_CALLS calls at once', () => {
 
   it('a caller gone before its turn is not served, and gives the turn back', async () => {
     const examId = await insertExam(s.db, { capacity: 10 });
-    const [a, b, c] = await Promise.all(
-      ['A', 'B', 'C'].map(async () => loginClient(s.url, await insertContact(s.db, { cs_credits: 2 }))),
-    );
+    const [a, b, c] = await inTurn(3, async () => loginClient(s.url, await insertContact(s.db, { cs_credits: 2 })));
     const leaver = await insertContact(s.db, { cs_credits: 2 });
     const { token } = await createClient({ url: `${s.url}/api/trpc` }).auth.login.mutate({
       studentId: leaver.studentId,

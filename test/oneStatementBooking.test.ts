@@ -9,7 +9,7 @@ import { type KeyValueStore, openKeyValueStore } from '../server/redis';
 import { openConfiguredDatabase } from '../server/runtime/database';
 import { bookInOneStatement } from '../server/services/bookInOneStatement';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { examCounts, insertContact, insertExam, type TestContact } from './helpers/factories';
+import { examCounts, insertContact, insertExam, inTurn, type TestContact } from './helpers/factories';
 import { DEAD_PORT } from './helpers/redis';
 
 /**
@@ -77,7 +77,7 @@ async function tally(calls: Array<Promise<unknown>>) {
 
 describe('the one-statement booking without any lock', () => {
   it('40 students at once on 8 seats: exactly 8 bookings, 8 credits, 32 EXAM_FULL', async () => {
-    const contacts = await Promise.all(Array.from({ length: 40 }, () => insertContact(db, { cs_credits: 1 })));
+    const contacts = await inTurn(40, () => insertContact(db, { cs_credits: 1 }));
     const examId = await insertExam(db, { capacity: 8 });
 
     const counts = await tally(
@@ -96,9 +96,7 @@ describe('the one-statement booking without any lock', () => {
   it('one student with one credit, 10 sessions at once: one booking, 9 INSUFFICIENT_CREDITS', async () => {
     const contact = await insertContact(db, { cs_credits: 1 });
     // Days apart: neither the duplicate rule (same type, same date) nor an overlap decides, only the credit.
-    const examIds = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => insertExam(db, { capacity: 8, startsInHours: 30 * 24 + 24 * i })),
-    );
+    const examIds = await inTurn(10, (i) => insertExam(db, { capacity: 8, startsInHours: 30 * 24 + 24 * i }));
 
     const counts = await tally(
       examIds.map((examId) => bookInOneStatement(contextFor(contact), { examId, dominantHand: 'Right' }, undefined)),

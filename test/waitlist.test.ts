@@ -4,7 +4,15 @@ import { repairSessionCount, sessionsWithCountDrift } from '../db/queries/reconc
 import { loadConfig } from '../server/config';
 import { sweepWaitlists } from '../server/jobs/waitlistSweep';
 import { createLogger } from '../server/logger';
-import { balancesOf, examCounts, insertBookingRow, insertContact, insertExam, loginClient } from './helpers/factories';
+import {
+  balancesOf,
+  examCounts,
+  insertBookingRow,
+  insertContact,
+  insertExam,
+  inTurn,
+  loginClient,
+} from './helpers/factories';
 import { failure } from './helpers/failure';
 import { createSharedResources, startTestService, useTestService, withTestService } from './helpers/service';
 
@@ -351,8 +359,8 @@ describe('many waiting, several seats freed at once, on two instances', () => {
       }
       // The third in line has spent their credit since joining: skipped, stays in line.
       await pg.query('update hubspot_contact_credits set cs_credits = 0 where hubspot_id = $1', [queued[2]!.contactId]);
-      const outsiders = await Promise.all(
-        [0, 1, 2, 3, 4].map(async (i) => loginClient(on(i + 1), await insertContact(pg, { cs_credits: 1 }))),
+      const outsiders = await inTurn(5, async (i) =>
+        loginClient(on(i + 1), await insertContact(pg, { cs_credits: 1 })),
       );
 
       const settled = await Promise.allSettled([

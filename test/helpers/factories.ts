@@ -10,6 +10,16 @@ export interface TestContact {
   email: string;
 }
 
+/**
+ * `make(0)`, `make(1)`, ... one after another. Rows made on one pg.Client go in turn: a client runs one
+ * query at a time, and pg queues a second one sent meanwhile with a deprecation warning (pg 9 refuses it).
+ */
+export async function inTurn<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const made: T[] = [];
+  for (let i = 0; i < count; i++) made.push(await make(i));
+  return made;
+}
+
 let sequence = 0;
 // Separated, so that no two (sequence, random) pairs can spell the same id ("1"+"23" = "12"+"3").
 const unique = () => `${process.pid}-${++sequence}-${Math.floor(Math.random() * 1e4)}`;
