@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { freshBatchReads } from '../server/lib/freshBatchReads';
 import { freshReads } from '../server/lib/freshReads';
 import { sleep } from '../server/lib/time';
 
@@ -46,5 +47,55 @@ describe('freshReads: concurrent callers share reads, never one older than their
     await expect(b).resolves.toBe('b ok');
     expect(calls).toBe(2);
     await expect(shared('a', async () => 'a ok')).resolves.toBe('a ok');
+  });
+});
+
+describe('freshBatchReads: one read at a time for every key asked, never one older than the caller', () => {
+  /** Values per key that change over time; each read reports its keys and when it began. */
+  function batchSource(ms: number) {
+    const values = new Map<string, number>([
+      ['a', 0],
+      ['b', 0],
+      ['c', 0],
+    ]);
+    const reads: string[][] = [];
+    const readMany = async (keys: string[]) => {
+      reads.push(keys);
+      const startedAt = performance.now();
+      const seen = new Map(keys.filter((k) => values.has(k)).map((k) => [k, { value: values.get(k)!, startedAt }]));
+      await sleep(ms);
+      return seen;
+    };
+    return { values, reads, readMany };
+  }
+
+  it('callers who arrive during a read share the next one, which asks for all their keys once', async () => {
+    const { values, reads, readMany } = batchSource(40);
+    const shared = freshBatchReads(readMany);
+    const first = shared('a');
+    await sleep(10);
+    values.set('a', 1); // committed after the first read began: the next callers must see it
+    values.set('b', 1);
+    const arrivedAt = performance.now();
+    const late = await Promise.all(['a', 'b', 'a', 'c', 'b', 'a'].map((key) => shared(key)));
+    expect((await first)?.value).toBe(0);
+    expect(late.map((answer) => answer?.value)).toEqual([1, 1, 1, 0, 1, 1]);
+    for (const answer of late) expect(answer!.startedAt).toBeGreaterThanOrEqual(arrivedAt);
+    expect(reads).toEqual([['a'], ['a', 'b', 'c']]); // 7 callers, two reads
+  });
+
+  it('a key the read did not find is undefined, a failed read fails only its callers, and reads go on after', async () => {
+    let fail = true;
+    const shared = freshBatchReads(async (keys: string[]) => {
+      await sleep(20);
+      if (fail && keys.includes('a')) throw new Error('db down');
+      return new Map(keys.filter((k) => k !== 'gone').map((k) => [k, `${k} ok`]));
+    });
+    const a = shared('a');
+    const waiting = [shared('b'), shared('gone')];
+    await expect(a).rejects.toThrow('db down');
+    await expect(Promise.all(waiting)).resolves.toEqual(['b ok', undefined]);
+    fail = false;
+    await expect(shared('a')).resolves.toBe('a ok');
   });
 });

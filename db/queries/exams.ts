@@ -125,6 +125,20 @@ export async function findExam(db: Executor, examId: string) {
   return row;
 }
 
+/**
+ * Capacity and the stored seat count of these sessions, in one query: what a refusal confirms "full"
+ * against (server/services/bookings.ts). Sessions that do not exist are left out.
+ */
+export async function findSeatCounts(db: Executor, examIds: string[]) {
+  const query = preparedOnce(db, 'find_seat_counts', () =>
+    db
+      .select({ examId: mockExams.hubspotId, capacity: mockExams.capacity, totalBookings: mockExams.totalBookings })
+      .from(mockExams)
+      .where(sql`${mockExams.hubspotId} = any(${sql.placeholder('examIds')}::text[])`),
+  );
+  return query.execute({ examIds });
+}
+
 /** Locks the session row: every booking and cancellation of one session runs one at a time. */
 export async function lockExam(tx: Executor, examId: string) {
   const [row] = await tx.select(examDetailColumns).from(mockExams).where(eq(mockExams.hubspotId, examId)).for('update');

@@ -1,10 +1,10 @@
 import { uniqueViolationOf } from '../../db/pgErrors';
 import { findOwnBooking } from '../../db/queries/bookings';
-import { findExam } from '../../db/queries/exams';
+import { findSeatCounts } from '../../db/queries/exams';
 import type { StudentContext } from '../context';
 import type { CancelBookingInput, CreateBookingInput } from '../contracts/bookings';
 import { type DomainError, errors } from '../errors';
-import { freshReads } from '../lib/freshReads';
+import { freshBatchReads } from '../lib/freshBatchReads';
 import { redisKeys } from '../redis/keys';
 import { enforceRateLimits } from '../redis/rateLimit';
 import { readSeatCounts, writeSeatCounts } from '../redis/seatCounters';
@@ -25,18 +25,23 @@ function raceLoss(err: unknown): DomainError | undefined {
   return undefined;
 }
 
-type ExamRow = Awaited<ReturnType<typeof findExam>>;
-/** Per database: reads of one session's row shared by concurrent callers (freshReads says how). */
-const sharedExamReads = new WeakMap<object, (examId: string, read: () => Promise<ExamRow>) => Promise<ExamRow>>();
+type SeatCounts = Awaited<ReturnType<typeof findSeatCounts>>[number];
+/** Per database: the seat counts read for concurrent callers (freshBatchReads says how). */
+const sharedSeatReads = new WeakMap<object, (examId: string) => Promise<SeatCounts | undefined>>();
 
 /**
- * The session's row, read after the caller arrived. When a session fills, its whole line asks at
- * once (wakeWaiters); they share one read per round trip instead of one each.
+ * The session's capacity and seat count, read after the caller arrived. When sessions fill, their
+ * whole lines ask at once (wakeWaiters); they share one read per round trip, for all their sessions,
+ * instead of one each.
  */
-function freshExamRow(ctx: StudentContext, examId: string): Promise<ExamRow> {
-  const reads = sharedExamReads.get(ctx.db) ?? freshReads<ExamRow>();
-  sharedExamReads.set(ctx.db, reads);
-  return reads(examId, () => findExam(ctx.db, examId));
+function freshSeatCounts(ctx: StudentContext, examId: string): Promise<SeatCounts | undefined> {
+  let reads = sharedSeatReads.get(ctx.db);
+  if (!reads) {
+    const { db } = ctx;
+    reads = freshBatchReads(async (examIds) => new Map((await findSeatCounts(db, examIds)).map((r) => [r.examId, r])));
+    sharedSeatReads.set(db, reads);
+  }
+  return reads(examId);
 }
 
 /**
@@ -54,9 +59,8 @@ async function settledWithoutLock(
 ): Promise<CreatedBooking | undefined> {
   const cached = (await counts).get(input.examId);
   if (!cached || cached.totalBookings < cached.capacity) return undefined;
-  const row = await freshExamRow(ctx, input.examId);
-  if (!row) return undefined; // the transaction answers EXAM_NOT_FOUND
-  const seats = { examId: row.examId, capacity: row.capacity, totalBookings: row.totalBookings };
+  const seats = await freshSeatCounts(ctx, input.examId);
+  if (!seats) return undefined; // the transaction answers EXAM_NOT_FOUND
   if (seats.totalBookings < seats.capacity) {
     await writeSeatCounts(ctx.kv, [seats], ctx.config.booking.seatCounterTtlMs, ctx.logger);
     return undefined;
