@@ -9,7 +9,8 @@
  * against its session's row. freshReads merged only the callers of one session, which at that spread
  * it seldom could: ~1,180 reads for 1,600 refusals. Merged across sessions they were ~210, and the
  * release (`npm run bench -- --only spread,stampede`) took 1.43-1.60 s instead of 1.96-1.99 s, with
- * ~25 % less server CPU.
+ * 18-30 % less server CPU. One read runs at a time, so a slow one holds up the confirmations behind
+ * it, as a slow read held up its own key's callers before: DB_STATEMENT_TIMEOUT_MS bounds both.
  *
  * `readMany` gets each key once and answers with what it found; a key it left out is answered
  * undefined. A failed read fails only the callers it was for.
