@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../client/src';
-import { balancesOf, insertContact, insertExam, loginClient, type TestContact } from './helpers/factories';
+import { sleep } from '../server/lib/time';
+import { waitFor } from './helpers/childServer';
+import { balancesOf, insertContact, insertExam, inTurn, loginClient, type TestContact } from './helpers/factories';
 import { failure } from './helpers/failure';
 import { createSharedResources, type SharedResources, startTestService, type TestService } from './helpers/service';
 
@@ -58,6 +60,62 @@ describe('a raised capacity (issue 18 item 10)', () => {
     const third = await student({ cs_credits: 1 });
     expect((await failure(third.on[0].bookings.create.mutate({ dominantHand: 'Right', examId }))).appCode).toBe(
       'EXAM_FULL',
+    );
+  });
+});
+
+describe('a raised capacity among sessions whose lines ask at once', () => {
+  it('books only the raised session, and refuses the full ones, when their refusals are confirmed in one read per instance', async () => {
+    // Six sessions of one seat, each taken, so the mirror says full for all six; then one is raised in
+    // SQL, with a seat for each of its five callers below (a caller wrongly refused leaves one empty).
+    const exams = await inTurn(6, (i) => insertExam(db, { capacity: 1, startsInHours: 400 + 24 * i }));
+    for (const examId of exams) {
+      const taken = await student({ cs_credits: 1 });
+      await taken.on[0].bookings.create.mutate({ dominantHand: 'Right', examId });
+    }
+    const raised = exams[2]!;
+    await db.query('update hubspot_mock_exams set capacity = 6 where hubspot_id = $1', [raised]);
+    const rush = await inTurn(30, async (i) => ({ examId: exams[i % 6]!, s: await student({ cs_credits: 1 }) }));
+
+    // The sessions' table locked: each instance's first confirming read waits on it, and every refusal
+    // that arrives meanwhile waits for the next read (freshBatchReads), which then asks for all of them.
+    const locker = await shared.database.connect();
+    await locker.query('begin; lock table hubspot_mock_exams in access exclusive mode');
+    const confirmsWaiting = async () =>
+      (
+        await db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query like '%total_bookings%any(%'`,
+        )
+      ).rows[0]!.n;
+    let answers: Promise<string[]>;
+    try {
+      answers = Promise.all(
+        rush.map(({ examId, s }, i) =>
+          s.on[i % 2 === 0 ? 0 : 1].bookings.create.mutate({ dominantHand: 'Right', examId }).then(
+            () => `${examId} ok`,
+            async (err: unknown) => `${examId} ${(await failure(Promise.reject(err))).appCode}`,
+          ),
+        ),
+      );
+      await waitFor(async () => (await confirmsWaiting()) === 2, 'a confirming read waiting on each instance');
+      await sleep(500);
+      // 30 refusals in flight, and still one read per instance: the rest wait to be asked for together.
+      expect(await confirmsWaiting()).toBe(2);
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
+    expect(await answers).toEqual(rush.map(({ examId }) => `${examId} ${examId === raised ? 'ok' : 'EXAM_FULL'}`));
+    const { rows } = await db.query<{ id: string; active: number; total: number }>(
+      `select e.hubspot_id as id, e.total_bookings as total,
+              (select count(*)::int from hubspot_bookings b
+                where b.associated_mock_exam = e.hubspot_id and b.is_active <> 'Cancelled') as active
+         from hubspot_mock_exams e where e.hubspot_id = any($1)`,
+      [exams],
+    );
+    expect(rows.map((r) => [r.id, r.active, r.total]).sort()).toEqual(
+      exams.map((id) => (id === raised ? [id, 6, 6] : [id, 1, 1])).sort(),
     );
   });
 });
